@@ -1,0 +1,77 @@
+"""The run as its consumers see it: progress figures and the controls a console may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..metrics.snapshot import Snapshot
+from ..thresholds.results import ThresholdResult
+
+__all__ = ["Progress", "RunControl", "RunStatus", "ScenarioProgress"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioProgress:
+    """One scenario's state, as k6's progress bar shows it."""
+
+    name: str
+    executor: str
+    vus: int
+    vus_max: int
+    complete: int
+    interrupted: int
+    elapsed: float
+    planned: float
+    """Planned seconds including the scenario's startTime; 0 when unbounded."""
+    done: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RunStatus:
+    """Why a run ended or where it stands."""
+
+    running: bool
+    paused: bool = False
+    stopping: bool = False
+    aborted_by_threshold: str | None = None
+    """The threshold (`metric: expr`) whose abortOnFail stopped the run."""
+    interrupted_by_signal: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A cheap, immutable summary for progress lines and the console header."""
+
+    elapsed: float
+    planned: float
+    vus: int
+    vus_max: int
+    complete: int
+    interrupted: int
+    scenarios: tuple[ScenarioProgress, ...]
+    status: RunStatus
+    loop_lag_ms: float = 0.0
+    cpu_percent: float = 0.0
+    vu_changes: tuple[tuple[float, int], ...] = field(default_factory=tuple)
+    """(elapsed, delta) for every live VU change a person made."""
+
+
+class RunControl(Protocol):
+    """What a consumer (headless CLI, console) may ask of a running test."""
+
+    def snapshot(self) -> Snapshot: ...
+
+    def progress(self) -> Progress: ...
+
+    def threshold_results(self) -> tuple[ThresholdResult, ...]: ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    def add_vus(self, delta: int) -> int:
+        """Add VUs (remove them with a negative delta) where the executor allows; returns the new target."""
+        ...
+
+    def stop(self, *, graceful: bool = True) -> None: ...
