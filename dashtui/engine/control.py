@@ -8,7 +8,7 @@ from typing import Protocol
 from ..metrics.snapshot import Snapshot
 from ..thresholds.results import ThresholdResult
 
-__all__ = ["Progress", "RunControl", "RunStatus", "ScenarioProgress"]
+__all__ = ["Progress", "RunControl", "RunInfo", "RunOutcome", "RunSession", "RunStatus", "ScenarioProgress"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +75,42 @@ class RunControl(Protocol):
         ...
 
     def stop(self, *, graceful: bool = True) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """How a run ended, after its reports were written."""
+
+    exit_code: int
+    """k6's exit codes: 0 passed, 99 thresholds failed, 104 bad config, 105 signal, 107 scenario error."""
+    reason: str
+    """`finished`, `thresholds failed`, `aborted by threshold …`, `stopped`, `interrupted by signal`…"""
+    snapshot: Snapshot
+    results: tuple[ThresholdResult, ...]
+    summary_text: str
+    """The end-of-test summary as headless mode prints it, without colour."""
+    report_paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """What a console header shows about the run before it starts. Never holds a key."""
+
+    preset: str
+    scenarios: tuple[str, ...]
+    executors: tuple[str, ...]
+    target: str
+    """Base URL of the target, with any credentials removed."""
+    planned: float
+    """Planned seconds for the whole run (0 when unbounded)."""
+
+
+class RunSession(RunControl, Protocol):
+    """A run a consumer drives: start it, watch it through RunControl, get its outcome."""
+
+    @property
+    def info(self) -> RunInfo: ...
+
+    async def run(self) -> RunOutcome:
+        """Run the test to its end (or until stopped), write the reports and return the outcome."""
+        ...
