@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..metrics.types import MetricType
+
 __all__ = ["Threshold", "ThresholdResult"]
 
 
@@ -23,6 +25,9 @@ class Threshold:
     abort_on_fail: bool = False
     delay_abort_eval: float = 0.0
     """Seconds into the run before an abortOnFail may fire."""
+    metric_type: MetricType | None = None
+    """The type of the metric the key names, set by `compile_thresholds`; the final evaluation of a metric
+    that saw no samples depends on it (an empty Counter's `rate` is 0, an empty Rate's `rate` is absent)."""
 
 
 @dataclass(frozen=True, slots=True)
