@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
+from ._version import __version__
 from .clock import Clock, FakeClock, SystemClock
-
-__version__ = "0.1.0"
 
 __all__ = ["Clock", "FakeClock", "SystemClock", "__version__"]

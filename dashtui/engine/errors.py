@@ -1,0 +1,84 @@
+"""Network failures as k6 names them: an `error` message and an `error_code` (k6 `httpext/error_codes.go`)."""
+
+from __future__ import annotations
+
+import errno
+import ssl
+
+import httpx
+
+__all__ = ["classify_error", "status_error"]
+
+GENERIC = 1000
+INVALID_URL = 1020
+TIMEOUT = 1050
+DNS = 1100
+DNS_NO_IP = 1101
+TCP = 1200
+BROKEN_PIPE = 1201
+DIAL = 1210
+DIAL_TIMEOUT = 1211
+DIAL_REFUSED = 1212
+RESET_BY_PEER = 1220
+TLS = 1300
+TLS_UNKNOWN_AUTHORITY = 1310
+TLS_HOSTNAME = 1311
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+def classify_error(exc: BaseException) -> tuple[str, int]:
+    """Map an exception raised while making a request to k6's (error, error_code) pair."""
+    chain = _chain(exc)
+    for item in chain:
+        if isinstance(item, ssl.SSLCertVerificationError):
+            message = str(item.verify_message or item)
+            if "hostname" in message.lower():
+                return f"x509: {message}", TLS_HOSTNAME
+            return f"x509: {message}", TLS_UNKNOWN_AUTHORITY
+        if isinstance(item, ssl.SSLError):
+            return f"tls: {item.reason or item}", TLS
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "dial: i/o timeout", DIAL_TIMEOUT
+    if isinstance(exc, httpx.TimeoutException):
+        return "request timeout", TIMEOUT
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return f"invalid URL: {exc}", INVALID_URL
+    for item in chain:
+        if isinstance(item, ConnectionRefusedError) or getattr(item, "errno", None) == errno.ECONNREFUSED:
+            return "dial: connection refused", DIAL_REFUSED
+        if isinstance(item, ConnectionResetError) or getattr(item, "errno", None) == errno.ECONNRESET:
+            return "read: connection reset by peer", RESET_BY_PEER
+        if isinstance(item, BrokenPipeError) or getattr(item, "errno", None) == errno.EPIPE:
+            return "write: broken pipe", BROKEN_PIPE
+    text = str(exc)
+    lowered = text.lower()
+    if isinstance(exc, httpx.ConnectError):
+        if "name or service not known" in lowered or "nodename nor servname" in lowered:
+            return "lookup: no such host", DNS_NO_IP
+        if "temporary failure in name resolution" in lowered:
+            return "lookup: temporary failure in name resolution", DNS
+        if "refused" in lowered:
+            return "dial: connection refused", DIAL_REFUSED
+        return f"dial: {text or 'connection failed'}", DIAL
+    if "reset" in lowered:
+        return "read: connection reset by peer", RESET_BY_PEER
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"malformed response: {text or 'server disconnected'}", GENERIC
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return f"{'read' if isinstance(exc, httpx.ReadError) else 'write'}: {text or 'connection lost'}", TCP
+    return text or type(exc).__name__, GENERIC
+
+
+def status_error(status: int, reason: str) -> tuple[str, int]:
+    """k6 tags HTTP responses of 400 and above with error_code 1000+status."""
+    if status >= 400:
+        return reason or f"HTTP {status}", 1000 + status
+    return "", 0

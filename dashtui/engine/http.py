@@ -1,0 +1,219 @@
+"""One HTTP request as k6 measures it: phase timings from httpcore's trace, k6's metrics and tags."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from ..clock import Clock
+from ..metrics.types import Sample, Tags, make_tags
+from .errors import classify_error, status_error
+
+__all__ = ["HttpResult", "PreparedRequest", "Timings", "perform"]
+
+
+def _expected_default(status: int) -> bool:
+    return 200 <= status <= 399
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """A request with everything resolved (URL, headers, body), ready to send many times."""
+
+    method: str
+    url: str
+    name: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    content: bytes | None = None
+    timeout: float = 60.0
+    is_expected: Callable[[int], bool] = _expected_default
+    tags: Tags = ()
+    spec: Any = None
+    """The scenario's RequestSpec this was prepared from (checks live there)."""
+
+    @property
+    def host(self) -> str:
+        return httpx.URL(self.url).netloc.decode("ascii", "replace")
+
+
+@dataclass(slots=True)
+class Timings:
+    """k6's phases in milliseconds."""
+
+    blocked: float = 0.0
+    connecting: float = 0.0
+    tls_handshaking: float = 0.0
+    sending: float = 0.0
+    waiting: float = 0.0
+    receiving: float = 0.0
+
+    @property
+    def duration(self) -> float:
+        """k6's http_req_duration: sending + waiting + receiving."""
+        return self.sending + self.waiting + self.receiving
+
+
+@dataclass(slots=True)
+class HttpResult:
+    """What a request gave: enough for checks, metrics and the failures list."""
+
+    request: PreparedRequest
+    status: int
+    body: bytes
+    headers: httpx.Headers
+    timings: Timings
+    error: str = ""
+    error_code: int = 0
+    expected: bool = False
+    _json: Any = None
+    _json_loaded: bool = False
+
+    def json(self) -> Any:
+        """The body as JSON, or None when it is not JSON."""
+        if not self._json_loaded:
+            self._json_loaded = True
+            try:
+                self._json = json.loads(self.body) if self.body else None
+            except ValueError:
+                self._json = None
+        return self._json
+
+
+class _Trace:
+    """Collects httpcore trace events (which must be async callbacks for an AsyncClient)."""
+
+    __slots__ = ("clock", "marks")
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.marks: dict[str, float] = {}
+
+    async def __call__(self, event: str, info: dict[str, Any]) -> None:
+        self.marks[event] = self.clock.now()
+
+
+def _span(marks: Mapping[str, float], start: str, end: str) -> float:
+    a, b = marks.get(start), marks.get(end)
+    return max(0.0, (b - a) * 1000.0) if a is not None and b is not None else 0.0
+
+
+def _request_size(request: PreparedRequest, sent: httpx.Request | None) -> int:
+    headers = sent.headers if sent is not None else httpx.Headers(dict(request.headers))
+    target = httpx.URL(request.url)
+    size = len(request.method) + len(target.raw_path) + len(" HTTP/1.1\r\n")
+    size += sum(len(k) + len(v) + 4 for k, v in headers.raw) + 2
+    return size + (len(request.content) if request.content else 0)
+
+
+def _response_size(response: httpx.Response) -> int:
+    head = len("HTTP/1.1 000 \r\n") + len(response.reason_phrase)
+    head += sum(len(k) + len(v) + 4 for k, v in response.headers.raw) + 2
+    return head + response.num_bytes_downloaded
+
+
+async def perform(
+    client: httpx.AsyncClient,
+    request: PreparedRequest,
+    *,
+    clock: Clock,
+    tags: Tags,
+    emit: Callable[[Sample], None],
+) -> HttpResult:
+    """Send `request`, emit k6's http_req_* samples (stamped at request end) and return the result.
+
+    Network failures do not raise: they become status 0 with k6's error and error_code tags.
+    """
+    trace = _Trace(clock)
+    start = clock.now()
+    sent: httpx.Request | None = None
+    status = 0
+    body = b""
+    headers = httpx.Headers()
+    error = ""
+    error_code = 0
+    received = 0
+    try:
+        sent = client.build_request(
+            request.method,
+            request.url,
+            headers=request.headers,
+            content=request.content,
+            timeout=request.timeout,
+            extensions={"trace": trace},
+        )
+        response = await client.send(sent, stream=True)
+        try:
+            trace.marks.setdefault("dashtui.headers", clock.now())
+            body = await response.aread()
+        finally:
+            await response.aclose()
+        trace.marks["dashtui.body"] = clock.now()
+        status = response.status_code
+        headers = response.headers
+        received = _response_size(response)
+        error, error_code = status_error(status, response.reason_phrase)
+    except Exception as exc:  # every failure of a request is a measurement, not a crash
+        error, error_code = classify_error(exc)
+    end = clock.now()
+    marks = trace.marks
+    timings = Timings()
+    if "http11.send_request_headers.started" in marks:
+        timings.blocked = max(0.0, (marks["http11.send_request_headers.started"] - start) * 1000.0)
+        timings.connecting = _span(marks, "connection.connect_tcp.started", "connection.connect_tcp.complete")
+        timings.tls_handshaking = _span(
+            marks, "connection.start_tls.started", "connection.start_tls.complete"
+        )
+        body_done = "http11.send_request_body.complete"
+        timings.sending = _span(marks, "http11.send_request_headers.started", body_done)
+        first_byte = marks.get("http11.receive_response_headers.complete", marks.get("dashtui.headers", end))
+        timings.waiting = max(0.0, (first_byte - marks.get(body_done, first_byte)) * 1000.0)
+        timings.receiving = max(0.0, (marks.get("dashtui.body", end) - first_byte) * 1000.0)
+    else:
+        first_byte = marks.get("dashtui.headers", end)
+        timings.waiting = max(0.0, (first_byte - start) * 1000.0)
+        timings.receiving = max(0.0, (marks.get("dashtui.body", end) - first_byte) * 1000.0)
+    expected = status != 0 and request.is_expected(status)
+    base = dict(tags)
+    base.update(request.tags)
+    base.update(
+        {
+            "name": request.name,
+            "method": request.method,
+            "url": request.url,
+            "status": str(status),
+            "expected_response": "true" if expected else "false",
+            "proto": "HTTP/1.1",
+        }
+    )
+    if error:
+        base["error"] = error
+        base["error_code"] = str(error_code)
+    sample_tags = make_tags(base)
+    for metric, value in (
+        ("http_reqs", 1.0),
+        ("http_req_duration", timings.duration),
+        ("http_req_blocked", timings.blocked),
+        ("http_req_connecting", timings.connecting),
+        ("http_req_tls_handshaking", timings.tls_handshaking),
+        ("http_req_sending", timings.sending),
+        ("http_req_waiting", timings.waiting),
+        ("http_req_receiving", timings.receiving),
+        ("http_req_failed", 0.0 if expected else 1.0),
+        ("data_sent", float(_request_size(request, sent))),
+        ("data_received", float(received)),
+    ):
+        emit(Sample(metric, value, sample_tags, end))
+    return HttpResult(
+        request=request,
+        status=status,
+        body=body,
+        headers=headers,
+        timings=timings,
+        error=error,
+        error_code=error_code,
+        expected=expected,
+    )

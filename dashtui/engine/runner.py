@@ -1,0 +1,151 @@
+"""The engine: runs a scenario's executors on one anyio task group and writes samples into a sink."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any
+
+import anyio
+
+from ..clock import Clock
+from ..metrics.aggregator import SampleSink
+from ..metrics.types import Sample
+from .context import RealtimeHook, RunContext, TransportFactory
+from .control import Progress, RunStatus
+from .executors import ExecutorRun, VUAllocator, make_executor
+from .prepare import auth_header_sets
+from .selfmon import GeneratorHealth, SelfMonitor
+
+__all__ = ["Engine"]
+
+
+class Engine:
+    """Runs every scenario of a preset (each from its startTime) until all end or `stop()` is called."""
+
+    def __init__(
+        self,
+        scenario: Any,
+        *,
+        sink: SampleSink,
+        clock: Clock,
+        env: Mapping[str, str],
+        transport_factory: TransportFactory | None = None,
+        realtime: RealtimeHook | None = None,
+        seed: int | None = None,
+        secrets: tuple[str, ...] = (),
+    ) -> None:
+        options = scenario.options
+        header_sets = auth_header_sets(env)
+        self.clock = clock
+        self.ctx = RunContext(
+            clock=clock,
+            sink=sink,
+            batch=options.batch,
+            batch_per_host=options.batch_per_host,
+            user_agent=options.user_agent,
+            no_connection_reuse=options.no_connection_reuse,
+            transport_factory=transport_factory,
+            realtime=realtime,
+            secrets=tuple(s for s in secrets if s)
+            + tuple(v for h in header_sets.values() for v in h.values()),
+            rng=random.Random(seed),
+            header_sets=header_sets,
+        )
+        self.allocator = VUAllocator()
+        self.executors: list[ExecutorRun] = [
+            make_executor(name, config, scenario.flows[config.exec], self.ctx, self.allocator)
+            for name, config in scenario.scenarios.items()
+        ]
+        self.monitor = SelfMonitor(clock)
+        self._started: float | None = None
+        self._running = False
+        self._stopping = False
+        self._cancel: anyio.CancelScope | None = None
+        self.vu_changes: list[tuple[float, int]] = []
+
+    @property
+    def planned(self) -> float:
+        return max((e.start_time + e.planned() for e in self.executors), default=0.0)
+
+    def elapsed(self) -> float:
+        return 0.0 if self._started is None else max(0.0, self.clock.now() - self._started)
+
+    async def run(self) -> None:
+        self._started = self.ctx.start = self.clock.now()
+        self._running = True
+        try:
+            async with anyio.create_task_group() as tg:
+                self._cancel = tg.cancel_scope
+                tg.start_soon(self.monitor.run)
+                tg.start_soon(self._sample_vus)
+                async with anyio.create_task_group() as scenarios:
+                    for executor in self.executors:
+                        scenarios.start_soon(executor.run)
+                tg.cancel_scope.cancel()
+        finally:
+            self._running = False
+            self._emit_vus()
+
+    def _emit_vus(self) -> None:
+        now = self.clock.now()
+        self.ctx.emit(Sample("vus", float(self.allocator.active), (), now))
+        self.ctx.emit(Sample("vus_max", float(sum(e.vus_max for e in self.executors)), (), now))
+
+    async def _sample_vus(self) -> None:
+        """k6 emits vus and vus_max once a second."""
+        while True:
+            self._emit_vus()
+            await anyio.sleep(1.0)
+
+    def pause(self) -> None:
+        self.ctx.gate.pause()
+
+    def resume(self) -> None:
+        self.ctx.gate.resume()
+
+    def add_vus(self, delta: int) -> int:
+        """Add (or remove) VUs on the first running constant-vus or ramping-vus scenario.
+
+        Returns the VU target after the change; removing never goes below zero VUs.
+        """
+        adjustable = [
+            e for e in self.executors if e.adjustable and e.started_at is not None and not e.finished
+        ]
+        if not adjustable:
+            return self.allocator.active
+        executor = adjustable[0]
+        applied = executor.adjust(delta)
+        if applied:
+            self.vu_changes.append((round(self.elapsed(), 3), applied))
+        return sum(e.current_target() for e in adjustable)
+
+    def stop(self, *, graceful: bool = True) -> None:
+        """Graceful: no new iterations, running ones get gracefulStop. Otherwise interrupt everything now."""
+        self._stopping = True
+        for executor in self.executors:
+            executor.request_stop()
+            if not graceful:
+                executor.interrupt_all()
+        if not graceful and self._cancel is not None:
+            self._cancel.cancel()
+
+    def health(self) -> GeneratorHealth:
+        return self.monitor.health()
+
+    def progress(self) -> Progress:
+        scenarios = tuple(e.progress() for e in self.executors)
+        health = self.monitor.health()
+        return Progress(
+            elapsed=self.elapsed(),
+            planned=self.planned,
+            vus=sum(s.vus for s in scenarios),
+            vus_max=sum(s.vus_max for s in scenarios),
+            complete=sum(s.complete for s in scenarios),
+            interrupted=sum(s.interrupted for s in scenarios),
+            scenarios=scenarios,
+            status=RunStatus(running=self._running, paused=self.ctx.gate.paused, stopping=self._stopping),
+            loop_lag_ms=health.loop_lag_now_ms,
+            cpu_percent=health.cpu_percent_now,
+            vu_changes=tuple(self.vu_changes),
+        )

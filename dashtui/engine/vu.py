@@ -1,0 +1,176 @@
+"""A virtual user: its own client, and the interpreter of a flow's steps (group, batch, request, sleep…)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import anyio
+import httpx
+
+from ..metrics.snapshot import FailureRecord
+from ..metrics.types import Sample, Tags, make_tags
+from ..report.redact import redact
+from ..scenario.model import (
+    BatchStep,
+    GroupStep,
+    PythonStep,
+    RealtimeStep,
+    RequestSpec,
+    RequestStep,
+    SleepStep,
+)
+from .checks import check_response, emit_check
+from .context import RunContext
+from .http import HttpResult, PreparedRequest, perform
+from .prepare import prepare_request
+
+__all__ = ["VU"]
+
+EXCERPT = 160
+
+
+class VU:
+    """One virtual user. Runs iterations of a flow; its state (`vars`) lives across iterations."""
+
+    def __init__(self, vu_id: int, ctx: RunContext, *, scenario: str, tags: Tags = ()) -> None:
+        self.id = vu_id
+        self.ctx = ctx
+        self.scenario = scenario
+        self.tags = make_tags({**dict(tags), "scenario": scenario})
+        self.client: httpx.AsyncClient = ctx.new_client()
+        self.vars: dict[str, Any] = {}
+        self.iteration_index = 0
+        self._group = ""
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    @property
+    def group(self) -> str:
+        """The current group path, `::`-joined as k6 writes it (`::initial_load`)."""
+        return self._group
+
+    def step_tags(self) -> Tags:
+        return make_tags({**dict(self.tags), "group": self._group})
+
+    async def iteration(self, flow: Sequence[Any]) -> None:
+        """One full pass over `flow`; emits k6's iteration samples only when it completes."""
+        clock = self.ctx.clock
+        started = clock.now()
+        self._group = ""
+        await self.run_steps(flow)
+        end = clock.now()
+        tags = self.step_tags()
+        self.ctx.emit(Sample("iterations", 1.0, tags, end))
+        self.ctx.emit(Sample("iteration_duration", (end - started) * 1000.0, tags, end))
+        self.iteration_index += 1
+
+    async def run_steps(self, steps: Sequence[Any]) -> list[tuple[HttpResult, bool]]:
+        """Run steps in order; returns every (response, passed its checks) they produced."""
+        produced: list[tuple[HttpResult, bool]] = []
+        for step in steps:
+            await self.ctx.gate.wait()
+            produced.extend(await self.run_step(step))
+        return produced
+
+    async def run_step(self, step: Any) -> list[tuple[HttpResult, bool]]:
+        if isinstance(step, GroupStep):
+            return await self._group_step(step)
+        if isinstance(step, BatchStep):
+            results = await self.batch(step.batch)
+            self._bind(results, step.error_rate, step.count_requests)
+            return results
+        if isinstance(step, RequestStep):
+            results = [await self.request(step.request)]
+            self._bind(results, step.error_rate, step.count_requests)
+            return results
+        if isinstance(step, SleepStep):
+            low, high = step.sleep.min, step.sleep.max
+            await self.ctx.clock.sleep(low if high <= low else self.ctx.rng.uniform(low, high))
+            return []
+        if isinstance(step, RealtimeStep):
+            if self.ctx.realtime is not None and step.realtime.hold != "vu":
+                await self.ctx.realtime(self, step.realtime)
+            return []
+        if isinstance(step, PythonStep):
+            await step.call(self)
+            return []
+        raise TypeError(f"unknown step {type(step).__name__}")
+
+    async def _group_step(self, step: GroupStep) -> list[tuple[HttpResult, bool]]:
+        clock = self.ctx.clock
+        parent = self._group
+        self._group = f"{parent}::{step.group}"
+        started = clock.now()
+        try:
+            results = await self.run_steps(step.steps)
+            end = clock.now()
+            elapsed_ms = (end - started) * 1000.0
+            tags = self.step_tags()
+            if step.duration_trend:
+                self.ctx.emit(Sample(step.duration_trend, elapsed_ms, tags, end))
+            for check in step.checks:
+                emit_check(check.name, elapsed_ms < check.below, tags=tags, time=end, emit=self.ctx.emit)
+            self._bind(results, step.error_rate, step.count_requests)
+            self.ctx.emit(Sample("group_duration", elapsed_ms, tags, end))
+        finally:
+            self._group = parent
+        return results
+
+    def _bind(
+        self, results: list[tuple[HttpResult, bool]], error_rate: Any, count_requests: str | None
+    ) -> None:
+        """Feed the step's custom metrics as the seed does: errorRate.add(!allSuccess), apiCalls.add(n)."""
+        now = self.ctx.clock.now()
+        tags = self.step_tags()
+        if error_rate is not None and results:
+            considered = results[:1] if error_rate.responses == "first" else results
+            failed = not all(ok for _, ok in considered)
+            self.ctx.emit(Sample(error_rate.metric, 1.0 if failed else 0.0, tags, now))
+        if count_requests:
+            self.ctx.emit(Sample(count_requests, float(len(results)), tags, now))
+
+    def _prepared(self, spec: RequestSpec) -> PreparedRequest:
+        return self.ctx.prepared(spec, prepare_request)
+
+    async def request(self, spec: RequestSpec | PreparedRequest) -> tuple[HttpResult, bool]:
+        """Send one request, run its checks, record a failure; returns (result, checks passed)."""
+        prepared = spec if isinstance(spec, PreparedRequest) else self._prepared(spec)
+        tags = self.step_tags()
+        result = await perform(self.client, prepared, clock=self.ctx.clock, tags=tags, emit=self.ctx.emit)
+        checks = prepared.spec.checks if prepared.spec is not None else ()
+        ok = check_response(result, checks, tags=tags, time=self.ctx.clock.now(), emit=self.ctx.emit)
+        if not result.expected:
+            self._record_failure(result)
+        return result, ok
+
+    async def batch(self, specs: Sequence[RequestSpec | PreparedRequest]) -> list[tuple[HttpResult, bool]]:
+        """k6's http.batch: all requests in parallel, at most `batch` at once and `batchPerHost` per host."""
+        prepared = [s if isinstance(s, PreparedRequest) else self._prepared(s) for s in specs]
+        results: list[tuple[HttpResult, bool] | None] = [None] * len(prepared)
+        overall = anyio.Semaphore(max(1, min(len(prepared), self.ctx.batch)))
+        per_host: dict[str, anyio.Semaphore] = {}
+        for request in prepared:
+            per_host.setdefault(request.host, anyio.Semaphore(max(1, self.ctx.batch_per_host)))
+
+        async def one(index: int, request: PreparedRequest) -> None:
+            async with overall, per_host[request.host]:
+                results[index] = await self.request(request)
+
+        async with anyio.create_task_group() as tg:
+            for index, request in enumerate(prepared):
+                tg.start_soon(one, index, request)
+        return [r for r in results if r is not None]
+
+    def _record_failure(self, result: HttpResult) -> None:
+        excerpt = result.body[:EXCERPT].decode("utf-8", "replace")
+        self.ctx.sink.add_failure(
+            FailureRecord(
+                elapsed=max(0.0, self.ctx.clock.now() - self.ctx.start),
+                name=result.request.name,
+                status=result.status,
+                error=redact(result.error, self.ctx.secrets),
+                body_excerpt=redact(excerpt, self.ctx.secrets),
+            )
+        )

@@ -1,0 +1,61 @@
+"""k6's progress line for headless runs, as pure functions of a `Progress`."""
+
+from __future__ import annotations
+
+from .engine.control import Progress
+
+__all__ = ["format_elapsed", "progress_bar_lines", "progress_line"]
+
+
+def format_elapsed(seconds: float) -> str:
+    """k6's run-time format: `13.0s`, `1m02.3s`, `1h00m05.0s`."""
+    seconds = max(0.0, seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours >= 1:
+        return f"{int(hours)}h{int(minutes):02d}m{secs:04.1f}s"
+    if minutes >= 1:
+        return f"{int(minutes)}m{secs:04.1f}s"
+    return f"{secs:.1f}s"
+
+
+def _planned(seconds: float) -> str:
+    seconds = round(seconds)
+    minutes, secs = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h{minutes}m{secs}s"
+    if minutes:
+        return f"{minutes}m{secs}s"
+    return f"{secs}s"
+
+
+def progress_line(progress: Progress) -> str:
+    """`running (1m02.3s), 20/20 VUs, 145 complete and 0 interrupted iterations` (k6's wording)."""
+    state = "running"
+    if progress.status.paused:
+        state = "paused"
+    elif progress.status.stopping:
+        state = "stopping"
+    width = len(str(progress.vus_max))
+    return (
+        f"{state} ({format_elapsed(progress.elapsed)}), {progress.vus:0{width}d}/{progress.vus_max} VUs, "
+        f"{progress.complete} complete and {progress.interrupted} interrupted iterations"
+    )
+
+
+def progress_bar_lines(progress: Progress, *, width: int = 40) -> list[str]:
+    """One k6-style bar per scenario: `dashboard_viewers   [=====>-----] 20 VUs  1m02.3s/3m0s`."""
+    lines = []
+    name_width = max((len(s.name) for s in progress.scenarios), default=0)
+    for scenario in progress.scenarios:
+        share = min(1.0, scenario.elapsed / scenario.planned) if scenario.planned > 0 else 0.0
+        if scenario.done:
+            share = 1.0
+        filled = int(share * width)
+        bar = "=" * filled + (">" if filled < width else "") + "-" * max(0, width - filled - 1)
+        lines.append(
+            f"{scenario.name:<{name_width}}   [{bar}] {scenario.vus} VUs  "
+            f"{format_elapsed(scenario.elapsed)}/{_planned(scenario.planned)}"
+        )
+    return lines
