@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..metrics.types import MetricType, ValueType
 from .evaluate import threshold_metric_type
-from .results import ThresholdResult
+from .results import Threshold, ThresholdResult
 
 __all__ = [
     "format_bytes",
@@ -125,10 +125,13 @@ def format_value(value: float, metric_type: MetricType, contains: ValueType, tim
     return format_number(value)
 
 
-def observed_label(source: str) -> str:
-    """The aggregation as k6's summary labels it: the expression up to its first `=`, `>` or `<`."""
-    cut = min((i for i in (source.find(c) for c in "=><") if i >= 0), default=len(source))
-    return source[:cut].strip()
+def observed_label(threshold: Threshold) -> str:
+    """The aggregation as written in the expression (`p(95)`, `p(99.0)`), to label the observed value.
+
+    k6's summary cuts the source at its first `=`, `>` or `<`, which labels `rate!=0` as `rate!`; this
+    cuts at the operator the parser found, which gives the same label for every other operator.
+    """
+    return threshold.source.partition(threshold.operator)[0].strip()
 
 
 def format_observed(result: ThresholdResult, contains: ValueType, *, time_unit: str = "") -> str:
@@ -137,7 +140,7 @@ def format_observed(result: ThresholdResult, contains: ValueType, *, time_unit: 
     A Counter's `rate` gets k6's `/s` suffix; an aggregation without a value shows `n/a`.
     """
     threshold = result.threshold
-    label = observed_label(threshold.source)
+    label = observed_label(threshold)
     if result.observed is None:
         return f"{label}={MISSING}"
     metric_type = threshold_metric_type(threshold)
