@@ -13,9 +13,9 @@ Grammar::
 
 As in k6, the operator is found by trying each operator in the order listed above and splitting the
 expression at its first occurrence, so `p(95)<<3000` splits at the first `<` and its right side
-`<3000` is not a number, and `p(95)=<3000` splits at `<` and its left side `p(95)=` is no aggregation.
-Aggregation names are case-sensitive. k6 also takes `inf` and `nan` as numbers; dashtui rejects them,
-since no threshold means to compare against them.
+`<3000` is not a number. What k6 rejects, this rejects, with a message naming the part that is wrong
+(`p(95)=<3000`: `'=<' is not an operator`). Aggregation names are case-sensitive. k6 also takes `inf`
+and `nan` as numbers; dashtui rejects them, since no threshold means to compare against them.
 """
 
 from __future__ import annotations
