@@ -1,0 +1,191 @@
+"""The live console: runs a session in an async worker and shows it from snapshots pulled at a fixed rate."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from ..engine.control import RunOutcome, RunSession
+from .commands import RunCommands
+from .messages import RunCrashed, RunFinished
+from .screens.help import HelpScreen
+from .screens.main import MainScreen
+from .screens.results import ResultsScreen, RunErrorScreen
+from .views.live import build_live_view
+
+__all__ = ["CRASH_EXIT_CODE", "DashApp", "run_console"]
+
+CRASH_EXIT_CODE = 1
+"""The app's return code when `run()` raised; `run_console` re-raises the error itself."""
+
+_RUN_ACTIONS = frozenset({"toggle_pause", "add_vu", "remove_vu", "stop"})
+
+
+class DashApp(App[None]):
+    """The console for one run.
+
+    The session runs in an async worker on Textual's event loop (anyio runs on its asyncio backend).
+    The UI never receives a message per request: a timer pulls `snapshot()`, `progress()` and
+    `threshold_results()` `fps` times a second and pushes one computed frame into the widgets.
+
+    Args:
+        session: The run to drive and watch.
+        fps: Frames per second (how often the UI pulls a snapshot).
+        exit_on_end: Exit with the outcome's exit code as soon as the run ends, without the results
+            screen (for automation).
+    """
+
+    CSS_PATH = "dashtui.tcss"
+    TITLE = "dashtui"
+    COMMANDS = App.COMMANDS | {RunCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("p", "toggle_pause", "Pause/resume"),
+        Binding("plus,equals_sign", "add_vu", "+VU", key_display="+"),
+        Binding("minus", "remove_vu", "-VU", key_display="-"),
+        Binding("s", "stop", "Stop"),
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+    ]
+
+    def __init__(self, session: RunSession, *, fps: float = 4.0, exit_on_end: bool = False) -> None:
+        if not fps > 0:
+            raise ValueError(f"fps must be a positive number of frames per second, got {fps!r}")
+        super().__init__()
+        self.session = session
+        self.fps = fps
+        self.exit_on_end = exit_on_end
+        self.outcome: RunOutcome | None = None
+        """How the run ended, once `run()` has returned."""
+        self.run_error: BaseException | None = None
+        """What `run()` raised, if it did."""
+        self.frames = 0
+        """Frames drawn so far (each one pulled one snapshot)."""
+        self._quit_requested = False
+        self._main = MainScreen(session.info)
+
+    @property
+    def run_ended(self) -> bool:
+        return self.outcome is not None or self.run_error is not None
+
+    async def on_mount(self) -> None:
+        await self.push_screen(self._main)
+        self._draw_frame()
+        self._frame_timer = self.set_interval(1 / self.fps, self._draw_frame, name="frame")
+        self._run_session()
+
+    @work(exclusive=True, exit_on_error=False, group="run", description="load test run")
+    async def _run_session(self) -> None:
+        try:
+            outcome = await self.session.run()
+        except Exception as error:
+            self.post_message(RunCrashed(error))
+            return
+        self.post_message(RunFinished(outcome))
+
+    def _draw_frame(self) -> None:
+        if self.run_ended:
+            return
+        session = self.session
+        view = build_live_view(
+            session.info, session.snapshot(), session.progress(), session.threshold_results()
+        )
+        self._main.show(view)
+        self.frames += 1
+
+    @on(RunFinished)
+    def _run_finished(self, message: RunFinished) -> None:
+        self._frame_timer.stop()
+        self._draw_frame()
+        self.outcome = message.outcome
+        if self.exit_on_end:
+            self.exit(return_code=message.outcome.exit_code)
+            return
+        self.push_screen(ResultsScreen(message.outcome))
+
+    @on(RunCrashed)
+    def _run_crashed(self, message: RunCrashed) -> None:
+        self._frame_timer.stop()
+        self.run_error = message.error
+        if self.exit_on_end:
+            self.exit(return_code=CRASH_EXIT_CODE)
+            return
+        self.push_screen(RunErrorScreen(message.error))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Run controls disappear from the footer and do nothing once the run has ended."""
+        if action in _RUN_ACTIONS and self.run_ended:
+            return False
+        return True
+
+    def action_toggle_pause(self) -> None:
+        if self.session.progress().status.paused:
+            self.session.resume()
+            self.notify("load resumed", timeout=2)
+        else:
+            self.session.pause()
+            self.notify("load paused: VUs finish their step, then wait", timeout=2)
+        self._draw_frame()
+
+    def _change_vus(self, delta: int) -> None:
+        try:
+            target = self.session.add_vus(delta)
+        except (ValueError, RuntimeError, NotImplementedError) as error:
+            self.notify(str(error), title="VUs unchanged", severity="warning", timeout=4)
+            return
+        self.notify(f"VUs → {target}", timeout=2)
+        self._draw_frame()
+
+    def action_add_vu(self) -> None:
+        self._change_vus(1)
+
+    def action_remove_vu(self) -> None:
+        self._change_vus(-1)
+
+    def action_stop(self) -> None:
+        self.session.stop(graceful=True)
+        self.notify("stopping gracefully: running iterations finish first", timeout=3)
+        self._draw_frame()
+
+    async def action_quit(self) -> None:
+        self._quit()
+
+    def _quit(self) -> None:
+        """Stop gracefully and show the results; a second quit stops at once; after the run, exit."""
+        if self.outcome is not None:
+            self.exit(return_code=self.outcome.exit_code)
+        elif self.run_error is not None:
+            self.exit(return_code=CRASH_EXIT_CODE)
+        elif self._quit_requested:
+            self.session.stop(graceful=False)
+            self.notify("stopping now", timeout=3)
+        else:
+            self._quit_requested = True
+            self.session.stop(graceful=True)
+            self.notify("stopping: reports are written next (quit again to stop at once)", timeout=4)
+            self._draw_frame()
+
+    def action_help_quit(self) -> None:
+        """Ctrl-C quits like q instead of Textual's "press ctrl+q" hint."""
+        self._quit()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+
+def run_console(session: RunSession, *, fps: float = 4.0, exit_on_end: bool = False) -> int:
+    """Run the console until the person leaves it; returns the exit code headless mode would give.
+
+    Raises:
+        Exception: whatever the session's `run()` raised, after the terminal is restored.
+    """
+    app = DashApp(session, fps=fps, exit_on_end=exit_on_end)
+    app.run()
+    if app.run_error is not None:
+        raise app.run_error
+    if app.return_code is not None:
+        return app.return_code
+    return app.outcome.exit_code if app.outcome is not None else CRASH_EXIT_CODE

@@ -1,0 +1,96 @@
+"""The main screen: header, sparklines, endpoint table, thresholds, checks, groups, charts, failures."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from ...engine.control import RunInfo
+from ..views.live import LiveView
+from ..views.realtime import render_realtime
+from ..views.series import latency_histogram, latency_series
+from ..views.tables import render_checks, render_failures, render_groups
+from ..views.thresholds import render_thresholds
+from ..widgets import (
+    EndpointTable,
+    LatencyChart,
+    LatencyHistogram,
+    Panel,
+    RunHeader,
+    SparkStrip,
+    TextPanel,
+)
+
+__all__ = ["MainScreen"]
+
+
+class MainScreen(Screen[None]):
+    """Everything about the run at a glance; `show` pushes one `LiveView` into the widgets."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    ALLOW_IN_MAXIMIZED_VIEW: ClassVar[str | None] = "RunHeader, Footer"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "toggle_maximize", "Maximise", tooltip="Maximise the focused panel (escape restores)"),
+    ]
+
+    def __init__(self, info: RunInfo) -> None:
+        super().__init__(id="main")
+        self.info = info
+        self._window_mark: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield RunHeader(id="header")
+        with VerticalScroll(id="body", can_focus=False):
+            yield SparkStrip(id="sparks")
+            yield Panel(EndpointTable(id="endpoints"), title="Endpoints", id="endpoints-panel")
+            with Horizontal(id="row-status", classes="row"):
+                yield TextPanel(title="Thresholds", id="thresholds")
+                yield TextPanel(title="Checks", id="checks")
+                yield TextPanel(title="Groups", id="groups")
+            with Horizontal(id="row-latency", classes="row"):
+                yield Panel(
+                    LatencyChart(id="latency-chart"), title="Latency p50 / p95 / p99", id="chart-panel"
+                )
+                yield Panel(
+                    LatencyHistogram(id="latency-histogram"), title="Latency histogram", id="hist-panel"
+                )
+            with Horizontal(id="row-events", classes="row"):
+                yield TextPanel(title="Recent failures", id="failures")
+                yield TextPanel(title="Realtime", id="realtime")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(EndpointTable).focus()
+
+    def show(self, view: LiveView) -> None:
+        """Update every panel from one frame; cheap when little changed."""
+        with self.app.batch_update():
+            self.query_one(RunHeader).show(view.info, view.progress)
+            self.query_one(SparkStrip).show(view.sparks, view.progress.vus)
+            self.query_one(EndpointTable).show(view.endpoints)
+            self.query_one("#thresholds", TextPanel).set_content(render_thresholds(view.thresholds))
+            self.query_one("#checks", TextPanel).set_content(render_checks(view.checks))
+            self.query_one("#groups", TextPanel).set_content(render_groups(view.groups))
+            self.query_one("#failures", TextPanel).set_content(render_failures(view.failures))
+            self.query_one("#realtime", TextPanel).set_content(render_realtime(view.realtime))
+            if view.window_mark != self._window_mark:
+                self._window_mark = view.window_mark
+                self._draw_charts(view)
+
+    def _draw_charts(self, view: LiveView) -> None:
+        """The charts change once per closed second, so they are redrawn only then."""
+        self.query_one(LatencyChart).show(latency_series(view.snapshot.windows))
+        digest = view.snapshot.trend("http_req_duration")
+        if digest is not None:
+            self.query_one(LatencyHistogram).show(latency_histogram(digest))
+
+    def action_toggle_maximize(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None:
+            self.maximize(self.focused)

@@ -1,0 +1,130 @@
+"""The header: what runs where, how far along it is, and whether the generator can be trusted."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from textual.content import Content
+
+from ...engine.control import Progress, RunInfo
+from ..format import fmt_clock, fmt_count, fmt_ms
+
+__all__ = [
+    "Health",
+    "RunState",
+    "health_level",
+    "progress_bar",
+    "render_header",
+    "run_state",
+]
+
+LAG_WARN_MS = 10.0
+"""Event-loop lag adds straight to every latency measured; past 10 ms it starts to show in p95."""
+LAG_BAD_MS = 50.0
+CPU_WARN = 80.0
+CPU_BAD = 95.0
+BAR_WIDTH = 16
+
+
+class RunState(StrEnum):
+    RUNNING = "RUNNING"
+    PAUSED = "PAUSED"
+    STOPPING = "STOPPING"
+    ABORTED = "ABORTED"
+    FINISHED = "FINISHED"
+
+
+class Health(StrEnum):
+    """The generator's own health: OK, or WARN/BAD when its lag or CPU would distort latencies."""
+
+    OK = "ok"
+    WARN = "warn"
+    BAD = "bad"
+
+
+def run_state(progress: Progress) -> RunState:
+    status = progress.status
+    if status.aborted_by_threshold:
+        return RunState.ABORTED
+    if not status.running:
+        return RunState.FINISHED
+    if status.stopping:
+        return RunState.STOPPING
+    if status.paused:
+        return RunState.PAUSED
+    return RunState.RUNNING
+
+
+def health_level(loop_lag_ms: float, cpu_percent: float) -> Health:
+    if loop_lag_ms >= LAG_BAD_MS or cpu_percent >= CPU_BAD:
+        return Health.BAD
+    if loop_lag_ms >= LAG_WARN_MS or cpu_percent >= CPU_WARN:
+        return Health.WARN
+    return Health.OK
+
+
+def progress_bar(fraction: float, width: int = BAR_WIDTH) -> str:
+    """`████████░░░░░░░░` for 0.5 at width 16; the fraction is clamped to 0–1."""
+    clamped = min(1.0, max(0.0, fraction))
+    filled = round(clamped * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+_STATE_STYLE = {
+    RunState.RUNNING: "bold $text-success on $success-muted",
+    RunState.PAUSED: "bold $text-warning on $warning-muted",
+    RunState.STOPPING: "bold $text-warning on $warning-muted",
+    RunState.ABORTED: "bold $text-error on $error-muted",
+    RunState.FINISHED: "bold $text-primary on $primary-muted",
+}
+_HEALTH_STYLE = {Health.OK: "$text-muted", Health.WARN: "bold $warning", Health.BAD: "bold $error"}
+
+
+def render_header(info: RunInfo, progress: Progress) -> Content:
+    """Three lines: state and target; progress, VUs and iterations; the generator's health."""
+    state = run_state(progress)
+    executors = {s.name: s.executor for s in progress.scenarios}
+    scenarios = ", ".join(
+        f"{name} ({executors.get(name) or executor})"
+        for name, executor in zip(info.scenarios, info.executors, strict=False)
+    )
+    first = Content.assemble(
+        (f" {state.value} ", _STATE_STYLE[state]),
+        " ",
+        (info.preset, "bold"),
+        " · ",
+        scenarios,
+        " · ",
+        (info.target, "$text-muted"),
+    )
+    planned = progress.planned or info.planned
+    if planned > 0:
+        fraction = progress.elapsed / planned
+        timing = Content.assemble(
+            (progress_bar(fraction), "$accent"),
+            f" {fmt_clock(progress.elapsed)} / {fmt_clock(planned)} {min(100, int(fraction * 100))}%",
+        )
+    else:
+        timing = Content(f"{fmt_clock(progress.elapsed)} elapsed")
+    second = Content.assemble(
+        timing,
+        "  VUs ",
+        (f"{progress.vus}/{progress.vus_max}", "bold"),
+        "  iterations ",
+        (fmt_count(progress.complete), "bold"),
+        f" ({fmt_count(progress.interrupted)} interrupted)",
+    )
+    health = health_level(progress.loop_lag_ms, progress.cpu_percent)
+    label = "generator overloaded: latencies inflated" if health is Health.BAD else "generator"
+    third_parts: list[Content | str | tuple[str, str]] = [
+        (
+            f"{label}: loop lag {fmt_ms(progress.loop_lag_ms)} · CPU {progress.cpu_percent:.0f}%",
+            _HEALTH_STYLE[health],
+        )
+    ]
+    changes = sum(delta for _, delta in progress.vu_changes)
+    if changes:
+        third_parts.append(f" · VUs changed by hand {changes:+d}")
+    if progress.status.aborted_by_threshold:
+        third_parts.append((f" · aborted by {progress.status.aborted_by_threshold}", "bold $error"))
+    return Content("\n").join([first, second, Content.assemble(*third_parts)])

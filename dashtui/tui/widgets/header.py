@@ -1,0 +1,32 @@
+"""The run header: state, target, progress, VUs, iterations and the generator's health."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from ...engine.control import Progress, RunInfo
+from ..views.header import render_header
+
+__all__ = ["RunHeader"]
+
+
+class RunHeader(Static):
+    """Three lines at the top of the main screen; redrawn only when their text changes."""
+
+    DEFAULT_CSS = """
+    RunHeader {
+        height: 3;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self._shown: Content | None = None
+
+    def show(self, info: RunInfo, progress: Progress) -> None:
+        content = render_header(info, progress)
+        if self._shown is not None and self._shown.is_same(content):
+            return
+        self._shown = content
+        self.update(content)
