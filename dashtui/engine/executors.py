@@ -78,6 +78,7 @@ class ExecutorRun:
         self.offset = 0
         self._slots: dict[int, _Slot] = {}
         self._stop_event = anyio.Event()
+        self._hard = False
         self._hold_realtime = [
             step.realtime for step in flow if isinstance(step, RealtimeStep) and step.realtime.hold == "vu"
         ]
@@ -116,10 +117,13 @@ class ExecutorRun:
             done=self.finished,
         )
 
-    def request_stop(self) -> None:
-        """Start no new iterations; running ones get gracefulStop to finish."""
+    def request_stop(self, *, hard: bool = False) -> None:
+        """Start no new iterations; running ones get gracefulStop to finish, or none when `hard`."""
         self.stopping = True
+        self._hard = self._hard or hard
         self._stop_event.set()
+        if hard:
+            self.interrupt_all()
 
     def interrupt_all(self) -> None:
         for slot in list(self._slots.values()):
@@ -198,12 +202,17 @@ class ExecutorRun:
     async def _run(self) -> None:
         raise NotImplementedError
 
+    async def _drain(self) -> None:
+        while self._slots:
+            await next(iter(self._slots.values())).done.wait()
+
     async def _finish(self) -> None:
         """Wait for running iterations up to gracefulStop after the end, then interrupt the rest."""
-        with anyio.move_on_after(self.graceful_stop):
-            while self._slots:
-                await next(iter(self._slots.values())).done.wait()
+        with anyio.move_on_after(0.0 if self._hard else self.graceful_stop):
+            await self._drain()
         self.interrupt_all()
+        with anyio.move_on_after(self.graceful_stop + 5.0):
+            await self._drain()
 
 
 class _VUTargetExecutor(ExecutorRun):
@@ -309,7 +318,7 @@ class _ArrivalRateRun(ExecutorRun):
                     iterations.start_soon(self._one, slot, idle)
                 await self._wait_or_stop(duration - self.elapsed())
                 self.stopping = True
-                with anyio.move_on_after(self.graceful_stop):
+                with anyio.move_on_after(0.0 if self._hard else self.graceful_stop):
                     while len(idle) < len(self._slots):
                         await anyio.sleep(TICK)
                 self.interrupt_all()
@@ -352,16 +361,22 @@ class _IterationsRun(ExecutorRun):
         finally:
             await self._close_vu(slot)
 
+    async def _loops(self, tg: TaskGroup, done: anyio.Event) -> None:
+        async with anyio.create_task_group() as loops:
+            for _ in range(int(self.config.vus)):
+                loops.start_soon(self._loop, _Slot(await self._new_vu()), tg)
+        done.set()
+        self._stop_event.set()
+
     async def _run(self) -> None:
-        max_duration = self.planned()
+        done = anyio.Event()
         async with anyio.create_task_group() as tg:
-            async with anyio.create_task_group() as loops:
-                for _ in range(int(self.config.vus)):
-                    loops.start_soon(self._loop, _Slot(await self._new_vu()), tg)
-                with anyio.move_on_after(max_duration):
-                    await self._stop_event.wait()
-                self.stopping = True
-                await self._finish()
+            tg.start_soon(self._loops, tg, done)
+            with anyio.move_on_after(self.planned()):
+                await self._stop_event.wait()
+            self.stopping = True
+            await self._finish()
+            await done.wait()
             tg.cancel_scope.cancel()
 
 

@@ -61,7 +61,6 @@ class Engine:
         self._started: float | None = None
         self._running = False
         self._stopping = False
-        self._cancel: anyio.CancelScope | None = None
         self.vu_changes: list[tuple[float, int]] = []
 
     @property
@@ -76,7 +75,6 @@ class Engine:
         self._running = True
         try:
             async with anyio.create_task_group() as tg:
-                self._cancel = tg.cancel_scope
                 tg.start_soon(self.monitor.run)
                 tg.start_soon(self._sample_vus)
                 async with anyio.create_task_group() as scenarios:
@@ -124,11 +122,7 @@ class Engine:
         """Graceful: no new iterations, running ones get gracefulStop. Otherwise interrupt everything now."""
         self._stopping = True
         for executor in self.executors:
-            executor.request_stop()
-            if not graceful:
-                executor.interrupt_all()
-        if not graceful and self._cancel is not None:
-            self._cancel.cancel()
+            executor.request_stop(hard=not graceful)
 
     def health(self) -> GeneratorHealth:
         return self.monitor.health()

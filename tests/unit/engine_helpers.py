@@ -1,0 +1,54 @@
+"""Shared builders for engine unit tests: scenarios from dicts and a run over httpx.MockTransport."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from dashtui.clock import SystemClock
+from dashtui.engine.runner import Engine
+from dashtui.metrics import Aggregator, Snapshot
+from dashtui.scenario.model import Scenario
+from dashtui.session import registry_for
+
+Handler = Callable[[httpx.Request], Any]
+
+
+def scenario(
+    flow: list[dict[str, Any]],
+    *,
+    executor: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
+    options: dict[str, Any] | None = None,
+    thresholds: dict[str, Any] | None = None,
+) -> Scenario:
+    return Scenario.model_validate(
+        {
+            "name": "test",
+            "scenarios": {
+                "default": executor or {"executor": "shared-iterations", "vus": 1, "iterations": 1}
+            },
+            "flows": {"default": flow},
+            "metrics": metrics or {},
+            "options": options or {},
+            "thresholds": thresholds or {},
+        }
+    )
+
+
+async def run(
+    sc: Scenario, handler: Handler, *, env: dict[str, str] | None = None
+) -> tuple[Engine, Snapshot]:
+    clock = SystemClock()
+    aggregator = Aggregator(registry_for(sc), clock=clock)
+    engine = Engine(
+        sc,
+        sink=aggregator,
+        clock=clock,
+        env=env or {},
+        transport_factory=lambda: httpx.MockTransport(handler),
+    )
+    await engine.run()
+    return engine, aggregator.snapshot()
