@@ -349,7 +349,7 @@ def _render_checks(
     values = checks_metric["values"]
     succeeded = float(values["passes"])
     total = succeeded + float(values["fails"])
-    duration_s = float(data["state"]["testRunDurationMs"]) / 1000.0
+    duration_s = float(data.get("state", {}).get("testRunDurationMs", 0.0)) / 1000.0
     failed = total - succeeded
     metrics: dict[str, dict[str, Any]] = {
         "checks_total": {
@@ -367,7 +367,7 @@ def _render_checks(
     info = _compute_info(metrics, ctx, stats, time_unit)
     lines = [_metric_line(name, metric, info, fmt, ctx) for name, metric in metrics.items()]
     lines.append("\n")
-    for name, (passes, fails) in _ordered_checks(data["root_group"], {}).items():
+    for name, (passes, fails) in _ordered_checks(data.get("root_group", {}), {}).items():
         lines.append(_check_line(name, passes, fails, fmt, ctx))
     lines.append("\n")
     return lines
