@@ -1,9 +1,11 @@
-"""Scenarios: the typed preset model, k6 durations, and the errors bad input gets."""
+"""Scenarios: presets and Python files → a validated, typed model; k6 shortcuts; the dry-run plan."""
 
 from __future__ import annotations
 
 from .durations import format_duration, parse_duration, parse_duration_ms
 from .errors import ScenarioError, SpecError
+from .interpolate import Interpolator, is_secret_name
+from .loader import display_path, list_presets, load_scenario, preset_dir, resolve_ref
 from .model import (
     BatchStep,
     ChangeSpec,
@@ -34,6 +36,8 @@ from .model import (
     Step,
     ThresholdObject,
 )
+from .plan import describe_plan, redact_url
+from .shortcuts import DEFAULT_SCENARIO, apply_shortcuts, parse_stages, shortcut_notes
 
 __all__ = [
     "BatchStep",
@@ -41,11 +45,13 @@ __all__ = [
     "CheckSpec",
     "ConstantArrivalRate",
     "ConstantVUs",
+    "DEFAULT_SCENARIO",
     "DurationCheck",
     "ErrorRateBinding",
     "Executor",
     "ExecutorConfig",
     "GroupStep",
+    "Interpolator",
     "MetricSpec",
     "Options",
     "PerVUIterations",
@@ -66,7 +72,18 @@ __all__ = [
     "Stage",
     "Step",
     "ThresholdObject",
+    "apply_shortcuts",
+    "describe_plan",
+    "display_path",
     "format_duration",
+    "is_secret_name",
+    "list_presets",
+    "load_scenario",
     "parse_duration",
     "parse_duration_ms",
+    "parse_stages",
+    "preset_dir",
+    "redact_url",
+    "resolve_ref",
+    "shortcut_notes",
 ]

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from ..metrics.builtin import BUILTIN_METRICS
+from ..report.redact import redact as redact_text
 from .durations import format_duration, parse_duration, parse_duration_ms
 from .errors import SpecError
 
@@ -168,6 +169,10 @@ class ExecutorConfig(_Spec):
         raise NotImplementedError
 
 
+def _vus(count: int) -> str:
+    return f"{count} VU" if count == 1 else f"{count} VUs"
+
+
 def _stages_text(stages: list[Stage]) -> str:
     return ", ".join(f"{format_duration(s.duration)}→{s.target}" for s in stages)
 
@@ -196,7 +201,7 @@ class ConstantVUs(ExecutorConfig):
         return self.duration
 
     def describe(self) -> str:
-        return f"constant-vus, {self.vus} VUs for {format_duration(self.duration)}"
+        return f"constant-vus, {_vus(self.vus)} for {format_duration(self.duration)}"
 
 
 class RampingVUs(ExecutorConfig):
@@ -219,7 +224,7 @@ class RampingVUs(ExecutorConfig):
         return sum(s.duration for s in self.stages)
 
     def describe(self) -> str:
-        return f"ramping-vus from {self.start_vus} VUs: {_stages_text(self.stages)}"
+        return f"ramping-vus from {_vus(self.start_vus)}: {_stages_text(self.stages)}"
 
 
 def _default_max_vus(data: Any) -> Any:
@@ -319,7 +324,7 @@ class PerVUIterations(ExecutorConfig):
 
     def describe(self) -> str:
         return (
-            f"per-vu-iterations, {self.vus} VUs × {self.iterations} iterations "
+            f"per-vu-iterations, {_vus(self.vus)} × {self.iterations} iterations "
             f"(maxDuration {format_duration(self.max_duration)})"
         )
 
@@ -351,7 +356,7 @@ class SharedIterations(ExecutorConfig):
 
     def describe(self) -> str:
         return (
-            f"shared-iterations, {self.iterations} iterations shared by {self.vus} VUs "
+            f"shared-iterations, {self.iterations} iterations shared by {_vus(self.vus)} "
             f"(maxDuration {format_duration(self.max_duration)})"
         )
 
@@ -635,12 +640,16 @@ class ChangeSpec(_Spec):
     filter: str | None = None
 
 
+def _hold(value: Any) -> Any:
+    return value if value == "vu" else parse_duration(value)
+
+
 class RealtimeSpec(_Spec):
     """A Realtime channel subscription (implemented by the next issue; the model is ready)."""
 
     channel: str = "dashboard"
     changes: list[ChangeSpec] = Field(default_factory=list)
-    hold: Literal["vu"] | Duration = "vu"
+    hold: Annotated[Literal["vu"] | float, BeforeValidator(_hold)] = "vu"
     """"vu": keep the subscription open for the VU's life; a duration: hold it that long, then leave."""
     subscribe_timeout: Duration = Field(10.0, gt=0)
     heartbeat_interval: Duration = Field(25.0, gt=0)
@@ -796,7 +805,26 @@ def _threshold_list(value: Any) -> Any:
     return [value] if isinstance(value, str | Mapping | ThresholdObject) else value
 
 
-ThresholdList = Annotated[list[str | ThresholdObject], BeforeValidator(_threshold_list)]
+def _threshold_form(value: Any) -> str:
+    return "expression" if isinstance(value, str) else "object"
+
+
+def _threshold_item(value: Any) -> Any:
+    if not isinstance(value, str | Mapping | ThresholdObject):
+        raise SpecError(
+            "not a threshold",
+            found=repr(value),
+            expected="an expression such as 'p(95)<2000' or a table {threshold = '...', abortOnFail = true}",
+        )
+    return value
+
+
+ThresholdItem = Annotated[
+    Annotated[str, Tag("expression")] | Annotated[ThresholdObject, Tag("object")],
+    Discriminator(_threshold_form),
+    BeforeValidator(_threshold_item),
+]
+ThresholdList = Annotated[list[ThresholdItem], BeforeValidator(_threshold_list)]
 
 # ----------------------------------------------------------------------------------- options, report
 
@@ -949,9 +977,7 @@ class Scenario(_Spec):
 
     def redact(self, text: str) -> str:
         """`text` with every secret value this scenario knows of replaced by [redacted]."""
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            text = text.replace(secret, "[redacted]")
-        return text
+        return redact_text(text, self._secrets)
 
     def with_secrets(self, secrets: frozenset[str]) -> Scenario:
         """A copy that will redact these values (the loader records what came from secret variables)."""
