@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from .report import (
     SummaryOptions,
     atomic_write_text,
     build_summary_data,
+    dumps_summary_data,
     dumps_summary_export,
     render_dashboard_block,
     render_summary,
@@ -195,7 +195,7 @@ class Session:
             summary += "\n" + self.dashboard_block(data)
         paths: list[str] = []
         if self.outputs.json_path is not None:
-            atomic_write_text(self.outputs.json_path, _dumps(data))
+            atomic_write_text(self.outputs.json_path, dumps_summary_data(data))
             paths.append(str(self.outputs.json_path))
         if self.outputs.summary_export_path is not None:
             atomic_write_text(self.outputs.summary_export_path, dumps_summary_export(data))
@@ -277,7 +277,3 @@ def _requests_of(step: Any) -> list[Any]:
         return list(step.batch)
     request = getattr(step, "request", None)
     return [request] if request is not None else []
-
-
-def _dumps(data: Mapping[str, Any]) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

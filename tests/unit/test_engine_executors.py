@@ -1,4 +1,4 @@
-"""Executors as k6 runs them: schedules (pure), iteration counts, interruption, dropped iterations, controls."""
+"""Executors as k6 runs them: schedules, iteration counts, interruption, dropped iterations, controls."""
 
 from __future__ import annotations
 
