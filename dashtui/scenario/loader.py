@@ -15,8 +15,6 @@ from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
-import dashtui
-
 from ..report.redact import redact
 from .errors import ScenarioError
 from .interpolate import InterpolationError, Interpolator
@@ -49,7 +47,7 @@ _TOML_ERROR_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 def preset_dir() -> Path:
     """The directory of the bundled presets: `presets/` next to the package (repo or editable install)."""
-    package = Path(dashtui.__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     for candidate in (package.parent / "presets", package / "presets"):
         if candidate.is_dir():
             return candidate
