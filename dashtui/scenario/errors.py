@@ -14,7 +14,8 @@ class SpecError(ValueError):
     """
 
     def __init__(self, message: str, *, found: str, expected: str, key: str | int | None = None) -> None:
-        super().__init__(f"{message}; expected {expected}")
+        shown = message if found in message else f"{message}: found {found}"
+        super().__init__(f"{shown}; expected {expected}")
         self.message = message
         self.found = found
         self.expected = expected

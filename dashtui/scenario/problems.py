@@ -156,6 +156,8 @@ def problems_from_validation(
             message, found, expected = None, cause.found, cause.expected
         else:
             message, found, expected = _expected_for(error)
+            if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                loc.append(str((error.get("ctx") or {}).get("discriminator", "executor")).strip("'"))
         loc = rename(loc)
         if any(isinstance(p, str) and p.lower() == "headers" for p in loc[:-1]) and _SECRET_HEADERS.search(
             str(loc[-1])
