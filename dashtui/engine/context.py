@@ -66,6 +66,8 @@ class RunContext:
     no_connection_reuse: bool = False
     transport_factory: TransportFactory | None = None
     realtime: RealtimeHook | None = None
+    realtime_base_url: str = ""
+    realtime_active: int = 0
     secrets: Sequence[str] = ()
     rng: random.Random = field(default_factory=random.Random)
     gate: PauseGate = field(default_factory=PauseGate)

@@ -15,6 +15,7 @@ from .context import RealtimeHook, RunContext, TransportFactory
 from .control import Progress, RunStatus
 from .executors import ExecutorRun, VUAllocator, make_executor
 from .prepare import auth_header_sets
+from .realtime import default_realtime_hook
 from .selfmon import GeneratorHealth, SelfMonitor
 
 __all__ = ["Engine"]
@@ -46,7 +47,8 @@ class Engine:
             user_agent=options.user_agent,
             no_connection_reuse=options.no_connection_reuse,
             transport_factory=transport_factory,
-            realtime=realtime,
+            realtime=realtime if realtime is not None else default_realtime_hook(scenario),
+            realtime_base_url=env.get("SUPABASE_URL", ""),
             secrets=tuple(s for s in secrets if s)
             + tuple(v for h in header_sets.values() for v in h.values()),
             rng=random.Random(seed),
