@@ -64,7 +64,7 @@ class DashApp(App[None]):
         self.frames = 0
         """Frames drawn so far (each one pulled one snapshot)."""
         self._quit_requested = False
-        self._main = MainScreen(session.info)
+        self._main = MainScreen(session.info, fps=fps, on_frame=self._draw_frame)
 
     @property
     def run_ended(self) -> bool:
@@ -72,8 +72,6 @@ class DashApp(App[None]):
 
     async def on_mount(self) -> None:
         await self.push_screen(self._main)
-        self._draw_frame()
-        self._frame_timer = self.set_interval(1 / self.fps, self._draw_frame, name="frame")
         self._run_session()
 
     @work(exclusive=True, exit_on_error=False, group="run", description="load test run")
@@ -97,7 +95,7 @@ class DashApp(App[None]):
 
     @on(RunFinished)
     def _run_finished(self, message: RunFinished) -> None:
-        self._frame_timer.stop()
+        self._main.stop_frames()
         self._draw_frame()
         self.outcome = message.outcome
         if self.exit_on_end:
@@ -107,7 +105,7 @@ class DashApp(App[None]):
 
     @on(RunCrashed)
     def _run_crashed(self, message: RunCrashed) -> None:
-        self._frame_timer.stop()
+        self._main.stop_frames()
         self.run_error = message.error
         if self.exit_on_end:
             self.exit(return_code=CRASH_EXIT_CODE)
@@ -123,19 +121,16 @@ class DashApp(App[None]):
     def action_toggle_pause(self) -> None:
         if self.session.progress().status.paused:
             self.session.resume()
-            self.notify("load resumed", timeout=2)
         else:
             self.session.pause()
-            self.notify("load paused: VUs finish their step, then wait", timeout=2)
         self._draw_frame()
 
     def _change_vus(self, delta: int) -> None:
         try:
-            target = self.session.add_vus(delta)
+            self.session.add_vus(delta)
         except (ValueError, RuntimeError, NotImplementedError) as error:
             self.notify(str(error), title="VUs unchanged", severity="warning", timeout=4)
             return
-        self.notify(f"VUs → {target}", timeout=2)
         self._draw_frame()
 
     def action_add_vu(self) -> None:
@@ -146,7 +141,6 @@ class DashApp(App[None]):
 
     def action_stop(self) -> None:
         self.session.stop(graceful=True)
-        self.notify("stopping gracefully: running iterations finish first", timeout=3)
         self._draw_frame()
 
     async def action_quit(self) -> None:
@@ -176,14 +170,19 @@ class DashApp(App[None]):
             self.push_screen(HelpScreen())
 
 
-def run_console(session: RunSession, *, fps: float = 4.0, exit_on_end: bool = False) -> int:
+def run_console(
+    session: RunSession, *, fps: float = 4.0, exit_on_end: bool = False, headless: bool = False
+) -> int:
     """Run the console until the person leaves it; returns the exit code headless mode would give.
+
+    `headless=True` runs the app without a terminal (benchmarks, tests); it then ends only by itself,
+    so pair it with `exit_on_end=True`.
 
     Raises:
         Exception: whatever the session's `run()` raised, after the terminal is restored.
     """
     app = DashApp(session, fps=fps, exit_on_end=exit_on_end)
-    app.run()
+    app.run(headless=headless)
     if app.run_error is not None:
         raise app.run_error
     if app.return_code is not None:

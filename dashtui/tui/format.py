@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["fmt_clock", "fmt_count", "fmt_ms", "fmt_number", "fmt_percent", "fmt_rate"]
+__all__ = ["fmt_clock", "fmt_count", "fmt_ms", "fmt_percent", "fmt_rate"]
 
 
 def _three_figures(value: float) -> str:
@@ -84,12 +84,3 @@ def fmt_count(count: float) -> str:
     if size >= 100_000:
         return f"{whole / 1000:.1f}k"
     return f"{whole:,}"
-
-
-def fmt_number(value: float) -> str:
-    """A plain metric value (no unit): integers without decimals, others with up to 2 decimals."""
-    if not math.isfinite(value):
-        return "0"
-    if value == int(value):
-        return fmt_count(value)
-    return f"{value:.2f}".rstrip("0").rstrip(".")

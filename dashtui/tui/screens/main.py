@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 
 from ...engine.control import RunInfo
@@ -38,10 +40,20 @@ class MainScreen(Screen[None]):
         Binding("m", "toggle_maximize", "Maximise", tooltip="Maximise the focused panel (escape restores)"),
     ]
 
-    def __init__(self, info: RunInfo) -> None:
+    def __init__(self, info: RunInfo, *, fps: float, on_frame: Callable[[], None]) -> None:
+        """
+        Args:
+            info: The run, for the header.
+            fps: How often `on_frame` is called.
+            on_frame: Pulls a frame and calls `show`; the timer belongs to this screen, so it stops
+                before the screen's widgets go away when the app closes.
+        """
         super().__init__(id="main")
         self.info = info
+        self._fps = fps
+        self._on_frame = on_frame
         self._window_mark: int | None = None
+        self._frame_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield RunHeader(id="header")
@@ -66,6 +78,12 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(EndpointTable).focus()
+        self._on_frame()
+        self._frame_timer = self.set_interval(1 / self._fps, self._on_frame, name="frame")
+
+    def stop_frames(self) -> None:
+        if self._frame_timer is not None:
+            self._frame_timer.stop()
 
     def show(self, view: LiveView) -> None:
         """Update every panel from one frame; cheap when little changed."""

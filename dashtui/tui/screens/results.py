@@ -55,6 +55,8 @@ class _LeaveBindings(Screen[None]):
 class ResultsScreen(_LeaveBindings):
     """Shown when the run has ended and its reports are written; q, enter or escape exit the app."""
 
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+
     def __init__(self, outcome: RunOutcome) -> None:
         super().__init__(id="results")
         self.outcome = outcome

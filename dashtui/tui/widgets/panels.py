@@ -42,6 +42,11 @@ class TextPanel(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield self._body
 
+    @property
+    def content(self) -> Content | None:
+        """What the panel shows (None before the first frame)."""
+        return self._content
+
     def set_content(self, content: Content) -> None:
         """Show `content`; a no-op when it equals what is shown, so idle panels cost no repaint."""
         if self._content is not None and self._content.is_same(content):

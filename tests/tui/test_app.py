@@ -1,0 +1,286 @@
+"""The console driven through Pilot against a FakeSession: controls, live updates and the exit code."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+from textual.pilot import Pilot
+
+from dashtui.tui import DashApp, run_console
+from dashtui.tui.screens import HelpScreen, ResultsScreen, RunErrorScreen
+from dashtui.tui.widgets import EndpointTable, RunHeader, TextPanel
+
+from .console_fakes import ENDPOINTS, FakeSession, build_snapshot, evaluate
+
+pytestmark = pytest.mark.anyio
+
+SIZE = (120, 40)
+
+
+async def next_frame(pilot: Pilot[None], app: DashApp) -> None:
+    """Wait until the app has drawn a frame that started after this call (bounded)."""
+    start = app.frames
+    with anyio.fail_after(5):
+        while app.frames < start + 2:
+            await pilot.pause(0.01)
+
+
+def header_text(app: DashApp) -> str:
+    return str(app.screen.query_one(RunHeader).render())
+
+
+def light_styles(app: DashApp) -> list[str]:
+    content = app.screen.query_one("#thresholds", TextPanel).content
+    assert content is not None
+    marks = [i for i, ch in enumerate(content.plain) if ch in "●○"]
+    return [next(str(s.style) for s in content.spans if s.start <= i < s.end) for i in marks]
+
+
+def fast_app(session: FakeSession, **kwargs: object) -> DashApp:
+    return DashApp(session, fps=10.0, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_lights_turn_red_when_a_threshold_starts_failing() -> None:
+    healthy = build_snapshot(seconds=4, failing_endpoint=None)
+    session = FakeSession(snapshot_value=healthy, results_value=evaluate(healthy))
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await next_frame(pilot, app)
+        before = light_styles(app)
+        assert before[1] == "$success"
+        failing = build_snapshot(seconds=4, failing_endpoint="orders")
+        session.snapshot_value, session.results_value = failing, evaluate(failing)
+        await next_frame(pilot, app)
+        after = light_styles(app)
+        assert after[1] == "$error"
+        assert "rate=" in app.screen.query_one("#thresholds", TextPanel).content.plain  # type: ignore[union-attr]
+
+
+async def test_pending_thresholds_are_grey() -> None:
+    session = FakeSession()
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await next_frame(pilot, app)
+        assert set(light_styles(app)) == {"$text-muted"}
+
+
+async def test_table_gains_rows_as_endpoints_appear_and_updates_them_in_place() -> None:
+    session = FakeSession(snapshot_value=build_snapshot(seconds=2, endpoints=ENDPOINTS[:2]))
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await next_frame(pilot, app)
+        table = app.screen.query_one(EndpointTable)
+        assert [row.key.value for row in table.ordered_rows] == list(ENDPOINTS[:2])
+        first_key = table.ordered_rows[0].key
+        assert table.get_cell("events", "requests").plain == "12"
+
+        session.snapshot_value = build_snapshot(seconds=5, endpoints=ENDPOINTS)
+        await next_frame(pilot, app)
+        assert [row.key.value for row in table.ordered_rows] == list(ENDPOINTS)
+        assert table.ordered_rows[0].key is first_key
+        assert table.get_cell("events", "requests").plain == "30"
+        assert table.get_cell("orders", "mark").plain == " "
+
+        session.results_value = evaluate(session.snapshot_value)
+        await next_frame(pilot, app)
+        assert table.get_cell("orders", "mark").plain == "▲"
+
+
+async def test_sorting_reorders_rows_without_rebuilding_them() -> None:
+    session = FakeSession(snapshot_value=build_snapshot(seconds=3))
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await next_frame(pilot, app)
+        table = app.screen.query_one(EndpointTable)
+        table.sort_by("p95", reverse=True)
+        await pilot.pause()
+        order = [row.key.value for row in table.ordered_rows]
+        assert order[0] == "orders"
+        await pilot.press("O")
+        await next_frame(pilot, app)
+        assert [row.key.value for row in table.ordered_rows] == order[::-1]
+
+
+async def test_plus_and_minus_change_the_vu_count() -> None:
+    session = FakeSession(vus=20, vus_max=20)
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("plus", "plus", "minus")
+        await next_frame(pilot, app)
+        assert [c for c in session.calls if c[0] == "add_vus"] == [
+            ("add_vus", 1),
+            ("add_vus", 1),
+            ("add_vus", -1),
+        ]
+        assert session.vus == 21
+        assert "VUs 21/22" in header_text(app)
+
+
+async def test_a_refused_vu_change_leaves_the_count_alone() -> None:
+    session = FakeSession(vus=0)
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("minus")
+        await next_frame(pilot, app)
+        assert session.vus == 0
+        assert ("add_vus", -1) in session.calls
+        assert "VUs 0/20" in header_text(app)
+
+
+async def test_p_pauses_and_resumes() -> None:
+    session = FakeSession()
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await next_frame(pilot, app)
+        assert "RUNNING" in header_text(app)
+        await pilot.press("p")
+        await next_frame(pilot, app)
+        assert session.calls[-1] == ("pause",)
+        assert "PAUSED" in header_text(app)
+        await pilot.press("p")
+        await next_frame(pilot, app)
+        assert session.calls[-1] == ("resume",)
+        assert "RUNNING" in header_text(app)
+
+
+async def test_q_stops_shows_results_and_exits_with_the_outcome_code() -> None:
+    snapshot = build_snapshot(seconds=3)
+    session = FakeSession(snapshot_value=snapshot, results_value=evaluate(snapshot), exit_code=99)
+    session.reason = "thresholds failed"
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+        with anyio.fail_after(5):
+            while not isinstance(app.screen, ResultsScreen):
+                await pilot.pause(0.01)
+        assert ("stop", True) in session.calls
+        title = str(app.screen.query_one("#results-title").render())
+        assert "thresholds failed" in title and "exit code 99" in title
+        await pilot.press("q")
+    assert app.return_code == 99
+
+
+async def test_second_quit_before_the_end_stops_at_once() -> None:
+    session = FakeSession()
+    session.stop = lambda *, graceful=True: session.calls.append(("stop", graceful))  # type: ignore[method-assign]
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q", "q")
+        await pilot.pause()
+        assert [c for c in session.calls if c[0] == "stop"] == [("stop", True), ("stop", False)]
+        session.finish()
+
+
+async def test_ctrl_c_behaves_like_q() -> None:
+    session = FakeSession(exit_code=105)
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+c")
+        with anyio.fail_after(5):
+            while not isinstance(app.screen, ResultsScreen):
+                await pilot.pause(0.01)
+        assert ("stop", True) in session.calls
+        await pilot.press("enter")
+    assert app.return_code == 105
+
+
+async def test_s_stops_gracefully() -> None:
+    session = FakeSession()
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        with anyio.fail_after(5):
+            while not isinstance(app.screen, ResultsScreen):
+                await pilot.pause(0.01)
+        assert session.calls[-1] == ("stop", True)
+        # Run controls are gone once the run has ended.
+        await pilot.press("p", "plus")
+        assert not any(c[0] in ("pause", "add_vus") for c in session.calls)
+
+
+async def test_exit_on_end_exits_without_a_key() -> None:
+    session = FakeSession(finish_immediately=True, exit_code=99)
+    app = fast_app(session, exit_on_end=True)
+    with anyio.fail_after(10):
+        await app.run_async(headless=True, size=SIZE)
+    assert app.return_code == 99
+    assert app.outcome is not None and app.outcome.exit_code == 99
+
+
+async def test_a_failing_run_shows_the_error() -> None:
+    session = FakeSession(raise_on_run=RuntimeError("target refused the connection"))
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        with anyio.fail_after(5):
+            while not isinstance(app.screen, RunErrorScreen):
+                await pilot.pause(0.01)
+        assert isinstance(app.run_error, RuntimeError)
+        await pilot.press("q")
+    assert app.return_code == 1
+
+
+async def test_command_palette_offers_the_run_controls() -> None:
+    session = FakeSession()
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"pause")
+        with anyio.fail_after(5):
+            while ("pause",) not in session.calls:
+                await pilot.press("enter")
+                await pilot.pause(0.05)
+        assert session.paused
+
+
+async def test_panels_maximise_and_restore() -> None:
+    session = FakeSession(snapshot_value=build_snapshot(seconds=2))
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await next_frame(pilot, app)
+        await pilot.press("m")
+        assert app.screen.maximized is not None
+        assert app.screen.maximized.id == "endpoints-panel"
+        await pilot.press("escape")
+        assert app.screen.maximized is None
+        await pilot.press("tab", "m")
+        assert app.screen.maximized is not None and app.screen.maximized.id == "thresholds"
+
+
+async def test_question_mark_opens_help() -> None:
+    app = fast_app(FakeSession())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_frames_pull_snapshots_at_the_set_rate_not_per_request() -> None:
+    session = FakeSession()
+    pulls = 0
+    original = session.snapshot
+
+    def counting() -> object:
+        nonlocal pulls
+        pulls += 1
+        return original()
+
+    session.snapshot = counting  # type: ignore[method-assign]
+    app = DashApp(session, fps=4.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(1.0)
+        assert pulls == app.frames
+        assert 2 <= app.frames <= 7
+
+
+def test_fps_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="fps"):
+        DashApp(FakeSession(), fps=0)
+
+
+def test_run_console_returns_the_exit_code_and_reraises_run_errors() -> None:
+    assert (
+        run_console(FakeSession(finish_immediately=True, exit_code=99), exit_on_end=True, headless=True) == 99
+    )
+    with pytest.raises(RuntimeError, match="boom"):
+        run_console(FakeSession(raise_on_run=RuntimeError("boom")), exit_on_end=True, headless=True)
