@@ -1,0 +1,112 @@
+"""The engine against the stand-in on 127.0.0.1: latency, error rate and counts agree with what it served."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from dashtui.engine.control import RunOutcome
+from dashtui.scenario.model import Scenario
+from dashtui.session import Session
+
+from .standin_process import StandInProcess, standin_process
+
+pytestmark = [pytest.mark.anyio, pytest.mark.integration]
+
+
+@pytest.fixture(scope="module")
+def standin() -> Iterator[StandInProcess]:
+    with standin_process("--seed", "7") as running:
+        yield running
+
+
+def _scenario(standin: StandInProcess, *, iterations: int, vus: int = 4) -> Scenario:
+    url = f"{standin.url}/rest/v1/events?select=id&limit=1"
+    return Scenario.model_validate(
+        {
+            "name": "latency",
+            "scenarios": {"s": {"executor": "shared-iterations", "vus": vus, "iterations": iterations}},
+            "flows": {"default": [{"request": {"url": url, "name": "events", "auth": "service"}}]},
+            "thresholds": {"http_req_failed": ["rate<0.5"]},
+        }
+    )
+
+
+async def _run(standin: StandInProcess, sc: Scenario) -> RunOutcome:
+    standin.reset_stats()
+    return await Session(sc, env=standin.env(), target=standin.url, seed=1).run()
+
+
+async def test_measured_latency_matches_the_injected_distribution(standin: StandInProcess) -> None:
+    """Latency is injected on `events` only; `orders`, requested in the same batches, gives the base cost."""
+    standin.set_faults(latency="none", latency_by_table={"events": "uniform(20,40)"}, error_rate=0.0)
+    batch = [
+        {"url": f"{standin.url}/rest/v1/events?select=id&limit=1", "name": "events", "auth": "service"},
+        {"url": f"{standin.url}/rest/v1/orders?select=id&limit=1", "name": "orders", "auth": "service"},
+    ]
+    sc = _scenario(standin, iterations=400, vus=1).model_copy(update={"flows": {"default": []}})
+    sc = Scenario.model_validate({**sc.model_dump(by_alias=True), "flows": {"default": [{"batch": batch}]}})
+    try:
+        outcome = await _run(standin, sc)
+    finally:
+        standin.set_faults(latency_by_table={})
+    injected = standin.stats()["injected_latency_ms"]
+    events = outcome.snapshot.endpoints["events"].duration.digest
+    base = outcome.snapshot.endpoints["orders"].duration.digest.percentile(50)
+    assert events.count == injected["count"] == 400
+    for p, key in ((50, "p50"), (95, "p95")):
+        expected = injected[key] + base
+        measured = events.percentile(p)
+        assert abs(measured - expected) <= 0.02 * expected + 1.0, (p, measured, expected)
+
+
+async def test_failed_rate_and_counts_equal_what_the_standin_served(standin: StandInProcess) -> None:
+    standin.set_faults(latency="none", error_rate=0.2)
+    outcome = await _run(standin, _scenario(standin, iterations=300))
+    served = standin.stats()
+    standin.set_faults(error_rate=0.0)
+    reqs = outcome.snapshot.values("http_reqs")
+    failed = outcome.snapshot.data("http_req_failed")
+    assert reqs is not None and failed is not None
+    assert reqs["count"] == served["requests"] == 300
+    assert served["faults"]["errors"] > 0
+    assert outcome.snapshot.rate("http_req_failed") == served["faults"]["errors"] / served["requests"]
+    assert outcome.snapshot.endpoints["events"].status_classes.get("5xx", 0) == served["faults"]["errors"]
+    assert outcome.exit_code == 0
+
+
+async def test_failing_threshold_exits_99_and_passing_exits_0(standin: StandInProcess) -> None:
+    sc = _scenario(standin, iterations=50).model_copy(
+        update={"thresholds": {"http_req_failed": ["rate<0.01"]}}
+    )
+    standin.set_faults(error_rate=0.3)
+    failing = await _run(standin, sc)
+    standin.set_faults(error_rate=0.0)
+    passing = await _run(standin, sc)
+    assert failing.exit_code == 99
+    assert failing.reason == "thresholds failed"
+    assert [r.ok for r in failing.results] == [False]
+    assert passing.exit_code == 0
+
+
+async def test_abort_on_fail_stops_the_run_early_with_99(standin: StandInProcess) -> None:
+    url = f"{standin.url}/rest/v1/events?select=id&limit=1"
+    sc = Scenario.model_validate(
+        {
+            "name": "abort",
+            "scenarios": {"s": {"executor": "constant-vus", "vus": 2, "duration": "60s"}},
+            "flows": {
+                "default": [{"request": {"url": url, "name": "events", "auth": "service"}}, {"sleep": 0.05}]
+            },
+            "thresholds": {"http_req_failed": [{"threshold": "rate<0.01", "abortOnFail": True}]},
+        }
+    )
+    standin.set_faults(error_rate=1.0)
+    try:
+        outcome = await _run(standin, sc)
+    finally:
+        standin.set_faults(error_rate=0.0)
+    assert outcome.exit_code == 99
+    assert outcome.reason.startswith("aborted by threshold http_req_failed")
+    assert outcome.snapshot.elapsed < 10
