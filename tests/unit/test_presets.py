@@ -13,6 +13,7 @@ from dashtui.scenario import (
     GroupStep,
     RampingArrivalRate,
     RampingVUs,
+    RealtimeStep,
     RequestSpec,
     Scenario,
     SleepStep,
@@ -86,8 +87,13 @@ def requests(step: Any) -> list[RequestSpec]:
     return batch.batch
 
 
+def seed_flow(scenario: Scenario) -> list[Any]:
+    """The flow without its Realtime subscription, which the seed's k6 script cannot express."""
+    return [step for step in scenario.flows["default"] if not isinstance(step, RealtimeStep)]
+
+
 def test_dashboard_flow_matches_the_seed(dashboard: Scenario) -> None:
-    flow = dashboard.flows["default"]
+    flow = seed_flow(dashboard)
     assert [type(step) for step in flow] == [GroupStep, SleepStep, GroupStep, SleepStep]
     initial, view, refresh, pause = flow
     assert isinstance(initial, GroupStep) and isinstance(refresh, GroupStep)
@@ -98,7 +104,7 @@ def test_dashboard_flow_matches_the_seed(dashboard: Scenario) -> None:
 
 
 def test_initial_load_batch_matches_the_seed(dashboard: Scenario) -> None:
-    group = dashboard.flows["default"][0]
+    group = seed_flow(dashboard)[0]
     assert isinstance(group, GroupStep)
     assert group.duration_trend == "initial_load_duration"
     assert [(c.name, c.below) for c in group.checks] == [
@@ -127,7 +133,7 @@ def test_initial_load_batch_matches_the_seed(dashboard: Scenario) -> None:
 
 
 def test_refresh_batch_matches_the_seed(dashboard: Scenario) -> None:
-    group = dashboard.flows["default"][2]
+    group = seed_flow(dashboard)[2]
     assert isinstance(group, GroupStep)
     assert group.duration_trend == "refresh_duration"
     assert [(c.name, c.below) for c in group.checks] == [("refresh under 1s", 1000.0)]
@@ -159,6 +165,8 @@ def test_dashboard_metrics_thresholds_options_report(dashboard: Scenario) -> Non
         "initial_load_duration": ["p(95)<3000"],
         "refresh_duration": ["p(95)<1000"],
         "dashboard_errors": ["rate<0.01"],
+        "realtime_subscriptions": ["rate>0.99"],
+        "realtime_subscribe_duration": ["p(95)<1000"],
     }
     assert dashboard.options.summary_trend_stats == ["avg", "min", "med", "max", "p(90)", "p(95)", "p(99)"]
     assert (dashboard.options.batch, dashboard.options.batch_per_host) == (20, 6)
@@ -166,9 +174,27 @@ def test_dashboard_metrics_thresholds_options_report(dashboard: Scenario) -> Non
     assert dashboard.report.dashboard_block is True
 
 
-def test_dashboard_leaves_a_placeholder_for_the_realtime_step() -> None:
-    text = (preset_dir() / "dashboard.toml").read_text(encoding="utf-8")
-    assert "# [steps.realtime]" in text
+def test_each_dashboard_viewer_holds_a_subscription_to_the_events_orders_and_scans(
+    dashboard: Scenario,
+) -> None:
+    (step,) = [s for s in dashboard.flows["default"] if isinstance(s, RealtimeStep)]
+    spec = step.realtime
+    assert (spec.channel, spec.hold, spec.auth) == ("dashboard", "vu", "service")
+    assert [(c.event, c.schema_, c.table, c.filter) for c in spec.changes] == [
+        ("*", "public", "orders", f"event_id=eq.{EVENT}"),
+        ("*", "public", "scan_logs", f"event_id=eq.{EVENT}"),
+    ]
+
+
+def test_realtime_preset_ramps_to_500_subscribers_without_rest_load() -> None:
+    scenario = load_scenario("realtime", env={"TEST_EVENT_ID": EVENT})
+    (executor,) = scenario.scenarios.values()
+    assert isinstance(executor, RampingVUs) and executor.peak_vus() == 500
+    flow = scenario.flows["default"]
+    assert [type(step) for step in flow] == [RealtimeStep, SleepStep]
+    assert flow[0].realtime.hold == "vu"
+    assert scenario.thresholds["realtime_subscriptions"] == ["rate>0.99"]
+    assert scenario.thresholds["realtime_subscribe_duration"] == ["p(95)<1000"]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_PRESETS - {"dashboard"}))
