@@ -18,7 +18,8 @@ from .progress import progress_bar_lines, progress_line
 from .report import OutputPathError, check_writable, redact, render_summary
 from .scenario import ScenarioError, Stage, apply_shortcuts, describe_plan, list_presets, load_scenario
 from .scenario.durations import parse_duration
-from .session import EXIT_CONFIG, Session, SessionOutputs
+from .scenario.tomllines import TomlLines
+from .session import EXIT_CONFIG, ConfigError, Session, SessionOutputs
 from .thresholds import ThresholdError
 
 __all__ = ["build_parser", "main"]
@@ -87,6 +88,28 @@ def _secrets(env: Mapping[str, str]) -> list[str]:
 def _fail(message: str, env: Mapping[str, str]) -> int:
     print(f"dashtui: error: {redact(message, _secrets(env))}", file=sys.stderr)
     return EXIT_CONFIG
+
+
+def _where(scenario: Any, exc: ThresholdError) -> str:
+    """Prefix a threshold error with the preset file and the line of its key, as scenario errors are."""
+    source = getattr(scenario, "source", "")
+    key = getattr(exc, "key", None)
+    if not source:
+        return str(exc)
+    line = None
+    path = Path(source)
+    if key is not None and path.suffix == ".toml" and path.is_file():
+        line = TomlLines(path.read_text(encoding="utf-8")).line_of(("thresholds", key))
+    return f"{source}:{line}: {exc}" if line else f"{source}: {exc}"
+
+
+def _session(scenario: Any, **kwargs: Any) -> Session:
+    try:
+        return Session(scenario, **kwargs)
+    except ThresholdError as exc:
+        raise UsageError(_where(scenario, exc)) from None
+    except ConfigError as exc:
+        raise UsageError(f"{getattr(scenario, 'source', '') or 'scenario'}: {exc}") from None
 
 
 def _load(args: argparse.Namespace, env: Mapping[str, str]) -> Any:
@@ -195,7 +218,9 @@ def _run(args: argparse.Namespace) -> int:
                 SUPABASE_SERVICE_ROLE_KEY="placeholder",
                 TEST_EVENT_ID="placeholder",
             )
-        _outputs(args, _load(args, probe), color=False)
+        probed = _load(args, probe)
+        _session(probed, env=probe, target=probe["SUPABASE_URL"])
+        _outputs(args, probed, color=False)
         if not env.get("SUPABASE_URL"):
             standin = _start_standin(env)
             print(
@@ -205,7 +230,7 @@ def _run(args: argparse.Namespace) -> int:
         scenario = _load(args, env)
         color = not args.no_color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         outputs = _outputs(args, scenario, color)
-        session = Session(scenario, env=env, target=env["SUPABASE_URL"], outputs=outputs, seed=args.seed)
+        session = _session(scenario, env=env, target=env["SUPABASE_URL"], outputs=outputs, seed=args.seed)
     except (ScenarioError, ThresholdError, UsageError) as exc:
         if standin is not None:
             standin.stop()
@@ -244,8 +269,8 @@ def _validate(argv: Sequence[str]) -> int:
     env.setdefault("SUPABASE_URL", "http://127.0.0.1:54321")
     try:
         scenario = load_scenario(args.preset, env=env, extra_vars=dict(args.env))
-        Session(scenario, env=env, target=env["SUPABASE_URL"])
-    except (ScenarioError, ThresholdError) as exc:
+        _session(scenario, env=env, target=env["SUPABASE_URL"])
+    except (ScenarioError, ThresholdError, UsageError) as exc:
         return _fail(str(exc), env)
     print(describe_plan(scenario))
     return 0

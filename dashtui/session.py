@@ -13,6 +13,7 @@ from ._version import __version__
 from .clock import Clock, SystemClock
 from .engine.context import RealtimeHook, TransportFactory
 from .engine.control import Progress, RunInfo, RunOutcome, RunStatus
+from .engine.prepare import AuthError
 from .engine.runner import Engine
 from .metrics.aggregator import Aggregator
 from .metrics.builtin import Registry
@@ -30,7 +31,20 @@ from .report import (
 )
 from .thresholds import ThresholdMonitor, ThresholdResult, compile_thresholds, submetric_keys
 
-__all__ = ["EXIT_ABORTED_BY_SIGNAL", "EXIT_CONFIG", "EXIT_OK", "EXIT_THRESHOLDS", "Session", "SessionOutputs"]
+__all__ = [
+    "EXIT_ABORTED_BY_SIGNAL",
+    "EXIT_CONFIG",
+    "EXIT_OK",
+    "EXIT_THRESHOLDS",
+    "ConfigError",
+    "Session",
+    "SessionOutputs",
+]
+
+
+class ConfigError(ValueError):
+    """The scenario cannot run as configured (a missing key, thresholds k6 would reject): exit 104."""
+
 
 EXIT_OK = 0
 EXIT_THRESHOLDS = 99
@@ -94,15 +108,18 @@ class Session:
         self.registry = registry_for(scenario)
         self.thresholds = compile_thresholds(threshold_config(scenario), self.registry)
         self.aggregator = Aggregator(self.registry, clock=self.clock, track=submetric_keys(self.thresholds))
-        self.engine = Engine(
-            scenario,
-            sink=self.aggregator,
-            clock=self.clock,
-            env=env,
-            transport_factory=transport_factory,
-            realtime=realtime,
-            seed=seed,
-        )
+        try:
+            self.engine = Engine(
+                scenario,
+                sink=self.aggregator,
+                clock=self.clock,
+                env=env,
+                transport_factory=transport_factory,
+                realtime=realtime,
+                seed=seed,
+            )
+        except AuthError as exc:
+            raise ConfigError(str(exc)) from None
         self.monitor = ThresholdMonitor(self.thresholds)
         self.aborted_by: str | None = None
         self.interrupted_by_signal = False

@@ -13,7 +13,9 @@ import httpx
 
 from ..clock import Clock
 from ..metrics.aggregator import SampleSink
+from ..metrics.snapshot import FailureRecord
 from ..metrics.types import Sample
+from ..report.redact import redact
 from .http import PreparedRequest
 
 if TYPE_CHECKING:
@@ -87,6 +89,18 @@ class RunContext:
 
     def emit(self, sample: Sample) -> None:
         self.sink.add(sample)
+
+    def iteration_error(self, vu: VU, exc: Exception) -> None:
+        """An exception ended a VU's iteration: shown in the failures list, the run goes on."""
+        self.sink.add_failure(
+            FailureRecord(
+                elapsed=max(0.0, self.clock.now() - self.start),
+                name=f"VU {vu.id} iteration",
+                status=0,
+                error=redact(f"{type(exc).__name__}: {exc}", self.secrets),
+                body_excerpt="",
+            )
+        )
 
     def new_client(self) -> httpx.AsyncClient:
         """A VU's own client and connections, as each k6 VU has."""

@@ -153,13 +153,18 @@ class ExecutorRun:
 
     async def _iterate(self, slot: _Slot) -> bool:
         """Run one iteration on the slot's VU; False if it was interrupted."""
+        failed = False
         with anyio.CancelScope() as scope:
             slot.scope = scope
             await self.ctx.gate.wait()
-            await slot.vu.iteration(self.flow)
-            self.complete += 1
+            try:
+                await slot.vu.iteration(self.flow)
+                self.complete += 1
+            except Exception as exc:  # a failing step ends its iteration, as a JS exception does in k6
+                failed = True
+                self.ctx.iteration_error(slot.vu, exc)
         slot.scope = None
-        if scope.cancelled_caught:
+        if scope.cancelled_caught or failed:
             self.interrupted += 1
             return False
         return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import anyio
@@ -11,10 +11,11 @@ import anyio
 from ..clock import Clock
 from ..metrics.aggregator import SampleSink
 from ..metrics.types import Sample
+from ..scenario.model import BatchStep, GroupStep, RequestStep
 from .context import RealtimeHook, RunContext, TransportFactory
 from .control import Progress, RunStatus
 from .executors import ExecutorRun, VUAllocator, make_executor
-from .prepare import auth_header_sets
+from .prepare import auth_header_sets, prepare_request
 from .realtime import default_realtime_hook
 from .selfmon import GeneratorHealth, SelfMonitor
 
@@ -54,6 +55,9 @@ class Engine:
             rng=random.Random(seed),
             header_sets=header_sets,
         )
+        for flow in scenario.flows.values():
+            for spec in _request_specs(flow):
+                self.ctx.prepared(spec, prepare_request)
         self.allocator = VUAllocator()
         self.executors: list[ExecutorRun] = [
             make_executor(name, config, scenario.flows[config.exec], self.ctx, self.allocator)
@@ -145,3 +149,14 @@ class Engine:
             cpu_percent=health.cpu_percent_now,
             vu_changes=tuple(self.vu_changes),
         )
+
+
+def _request_specs(steps: Sequence[Any]) -> Iterator[Any]:
+    """Every RequestSpec in a flow, so bad auth or URLs fail before the run instead of in every VU."""
+    for step in steps:
+        if isinstance(step, GroupStep):
+            yield from _request_specs(step.steps)
+        elif isinstance(step, BatchStep):
+            yield from step.batch
+        elif isinstance(step, RequestStep):
+            yield step.request
