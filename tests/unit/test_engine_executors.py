@@ -217,3 +217,24 @@ async def test_scenarios_start_at_their_start_time() -> None:
     later = next(s for s in engine.progress().scenarios if s.name == "later")
     assert later.complete == 1
     assert engine.elapsed() >= 0.3
+
+
+@pytest.mark.anyio
+async def test_a_failing_python_step_ends_its_iteration_and_the_run_goes_on() -> None:
+    from dashtui.scenario.model import PythonStep
+
+    calls = 0
+
+    async def flaky(vu: object) -> None:
+        nonlocal calls
+        calls += 1
+        if calls % 2:
+            raise RuntimeError("no event id in the response")
+
+    sc = scenario(REQUEST, executor={"executor": "shared-iterations", "vus": 1, "iterations": 4})
+    sc = sc.model_copy(update={"flows": {"default": [*sc.flows["default"], PythonStep(call=flaky, name="pick")]}})
+    engine, snap = await run(sc, ok)
+    assert engine.progress().complete == 2
+    assert engine.progress().interrupted == 2
+    assert snap.values("http_reqs")["count"] == 4  # type: ignore[index]
+    assert "no event id" in snap.failures[0].error
