@@ -190,6 +190,8 @@ def _select_item(cur: _Cursor) -> SelectField:
     if cur.peek() == ":" and cur.peek(1) != ":":
         cur.pos += 1
         alias, name = name, _field_name(cur)
+    if name == "count" and cur.startswith("()"):
+        raise PostgrestError(400, "PGRST123", "Use of aggregate functions is not allowed")
     if cur.peek() in ("(", "!"):
         raise _embedding_error(cur, name)
     if cur.startswith("->"):
@@ -203,8 +205,6 @@ def _select_item(cur: _Cursor) -> SelectField:
         func = cur.text[cur.pos + 1 : cur.text.find("(", cur.pos)]
         if func in AGGREGATES:
             raise PostgrestError(400, "PGRST123", "Use of aggregate functions is not allowed")
-    if name == "count" and cur.startswith("()"):
-        raise PostgrestError(400, "PGRST123", "Use of aggregate functions is not allowed")
     cast: str | None = None
     if cur.startswith("::"):
         cur.pos += 2

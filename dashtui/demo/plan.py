@@ -201,6 +201,8 @@ def _build(
         nulls_first = term.desc if term.nulls_first is None else term.nulls_first
         direction = "DESC" if term.desc else "ASC"
         order_parts.append(f'"{col.name}" {direction} NULLS {"FIRST" if nulls_first else "LAST"}')
+    if not counting:
+        order_parts.append("rowid")  # ties (and unordered reads) come back in storage order, like a heap scan
     order_sql = f" ORDER BY {', '.join(order_parts)}" if order_parts else ""
     inner_cols = ", ".join(f"{o.expr} AS c{i}" for i, o in enumerate(outputs)) or "1 AS c0"
     group_sql = ""

@@ -113,7 +113,7 @@ TABLES: dict[str, Table] = {
                 Column("price", "numeric", nullable=False, default="0"),
                 _CREATED,
             ),
-            indexes=(("event_id", "status"),),
+            indexes=(("event_id",), ("event_id", "status")),
         ),
         Table(
             "orders",
