@@ -7,15 +7,17 @@ anyio's asyncio backend, which is the one dashtui runs on.
 
 What counts (supabase-js's behaviour, counted rather than hidden):
 - an attempt is one phx_join; it ends in one `realtime_subscriptions` sample: 1 when the `system`
-  "Subscribed to PostgreSQL" push arrives (not the phx_reply), 0 when it fails; an attempt cut off because
-  the hold ended gives no sample, as k6 drops interrupted iterations;
+  "Subscribed to PostgreSQL" push arrives (not the phx_reply; a channel without postgres_changes gets no
+  such push, so there the ok reply counts), 0 when it fails; an attempt cut off because the hold ended
+  gives no sample, as k6 drops interrupted iterations;
 - every failure is one `realtime_errors` sample tagged with its `reason` (see `Reason`);
 - after a failure the client waits 1 s, 2 s, 5 s, then 10 s between tries (supabase-js's reconnectAfterMs
   and rejoinAfterMs), reconnecting a lost socket or rejoining on a socket that is still open;
 - a heartbeat still unanswered when the next one is due is a `heartbeat_timeout` and the socket is replaced,
   as supabase-js does;
 - `realtime_delivery_latency` is arrival (wall clock) minus the change's `commit_timestamp`: exact on one
-  machine, but against a remote Supabase it includes the skew between the two clocks.
+  machine (to the timestamp's millisecond), but against a remote Supabase it includes the skew between the
+  two clocks; a negative difference (a server clock ahead of ours) is recorded as 0.
 """
 
 from __future__ import annotations
@@ -222,6 +224,9 @@ class Subscription:
             return False
         except _Replace:
             return False
+        except Exception as exc:  # counted and shown, and the socket replaced, rather than ending the VU
+            self._lose(Reason.CLOSED_BY_SERVER, f"the socket failed: {type(exc).__name__}: {exc}")
+            return False
 
     async def _close(self, ws: ClientConnection) -> None:
         """Leave and close within CLOSE_TIMEOUT, even while the VU is being cancelled."""
@@ -317,6 +322,8 @@ class Subscription:
             if not ok:
                 self._fail(Reason.JOIN_ERROR, f"join refused: {reason}")
                 self._schedule_rejoin()
+            elif not self.changes and not self.established:
+                self._subscribed()
         elif event == "system":
             if subscribed_status(frame) and not self.established:
                 self._subscribed()

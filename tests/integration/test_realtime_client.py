@@ -93,7 +93,8 @@ async def hold(base_url: str, until: float, **spec: Any) -> tuple[Subscription, 
         secrets=("anon-key",),
     )
     vu = VU(1, ctx, scenario="s")
-    subscription = Subscription(vu, RealtimeSpec.model_validate({"changes": [{"table": "orders"}], **spec}))
+    config = {"changes": [{"table": "orders"}], **spec}
+    subscription = Subscription(vu, RealtimeSpec.model_validate(config))
     try:
         await subscription.run(clock.now() + until)
     finally:
@@ -226,3 +227,16 @@ async def test_no_target_or_key_is_one_clear_error_then_idle() -> None:
         subscription, recorder, _ = await hold("", 0.3)
     assert dict(subscription.errors) == {"refused": 1}
     assert "SUPABASE_URL is not set" in recorder.failures[0].error
+
+
+async def test_a_channel_without_postgres_changes_is_up_at_the_ok_reply() -> None:
+    async def script(ws: ServerConnection, seen: Seen) -> None:
+        await accept_join(ws, seen, subscribe=False)
+        await answer_until_closed(ws, seen)
+
+    async with scripted(script) as (url, _):
+        with anyio.fail_after(5):
+            without, _, _ = await hold(url, 0.4, changes=[])
+            with_changes, _, _ = await hold(url, 0.4, subscribe_timeout=0.2)
+    assert (without.subscribed, dict(without.errors)) == (1, {})
+    assert (with_changes.subscribed, dict(with_changes.errors)) == (0, {"subscribe_timeout": 1})
