@@ -14,6 +14,7 @@ from .clock import Clock, SystemClock
 from .engine.context import RealtimeHook, TransportFactory
 from .engine.control import Progress, RunInfo, RunOutcome, RunStatus
 from .engine.prepare import AuthError
+from .engine.realtime import ERROR_KEYS as REALTIME_ERROR_KEYS
 from .engine.runner import Engine
 from .metrics.aggregator import Aggregator
 from .metrics.builtin import Registry
@@ -107,7 +108,8 @@ class Session:
         self.outputs = outputs
         self.registry = registry_for(scenario)
         self.thresholds = compile_thresholds(threshold_config(scenario), self.registry)
-        self.aggregator = Aggregator(self.registry, clock=self.clock, track=submetric_keys(self.thresholds))
+        track = (*submetric_keys(self.thresholds), *REALTIME_ERROR_KEYS)
+        self.aggregator = Aggregator(self.registry, clock=self.clock, track=track)
         try:
             self.engine = Engine(
                 scenario,

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKOFF",
+    "ERROR_KEYS",
     "ChangeHandler",
     "Reason",
     "Subscription",
@@ -92,6 +93,10 @@ class Reason(StrEnum):
     """The socket closed, or the server closed or crashed the channel (phx_close, phx_error)."""
     BAD_FRAME = "bad_frame"
     """A frame that is not a vsn 1.0.0 Phoenix message, or a change without data."""
+
+
+ERROR_KEYS: tuple[str, ...] = tuple(f"realtime_errors{{reason:{reason.value}}}" for reason in Reason)
+"""Submetrics to track so the console, summary and JSON show errors by reason (only those that occur)."""
 
 
 class _Replace(Exception):

@@ -234,3 +234,7 @@ async def test_failing_realtime_thresholds_exit_99(standin: StandIn) -> None:
     failed = {r.threshold.metric_key for r in outcome.results if r.failed}
     assert failed == {"realtime_subscriptions"}
     assert outcome.snapshot.values("realtime_errors")["count"] == 6  # type: ignore[index]
+    by_reason = {k: d.parent for k, d in outcome.snapshot.metrics.items() if k.startswith("realtime_errors{")}
+    assert by_reason == {"realtime_errors{reason:join_error}": "realtime_errors"}
+    assert outcome.snapshot.values("realtime_errors{reason:join_error}")["count"] == 6  # type: ignore[index]
+    assert "reason:join_error" in outcome.summary_text
