@@ -6,7 +6,7 @@ import argparse
 import errno
 import shlex
 import signal
-import socket
+import sqlite3
 import sys
 import threading
 import time
@@ -120,31 +120,49 @@ def serve_main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO 
     except (ValueError, FaultError) as exc:
         print(f"dashtui serve: {exc}", file=err)
         return 2
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main else None
+    try:
+        return _serve(args, config, started, out, err)
+    except (KeyboardInterrupt, _Stop):
+        print("# dashtui stand-in stopped", file=err, flush=True)
+        return 0
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _serve(args: argparse.Namespace, config: StandInConfig, started: float, out: TextIO, err: TextIO) -> int:
     try:
         app = create_app(config)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, sqlite3.Error) as exc:
         print(f"dashtui serve: cannot open the database {args.db!r}: {exc}", file=err)
         return 1
     try:
-        sock = bind_socket(args.host, args.port)
-    except OSError as exc:
+        try:
+            sock = bind_socket(args.host, args.port)
+        except OSError as exc:
+            reason = "the address is already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            print(f"dashtui serve: cannot listen on {args.host}:{args.port}: {reason}", file=err)
+            return 1
+        port = sock.getsockname()[1]
+        host = f"[{args.host}]" if ":" in args.host else args.host
+        _print_env(out, app, f"http://{host}:{port}")
+        rows = app.db.row_counts()
+        print(
+            f"# dashtui stand-in: seed={args.seed} scale={args.scale} ({rows['events']} events, "
+            f"{rows['tickets']} tickets, {rows['orders']} orders) "
+            f"ready in {time.perf_counter() - started:.2f} s; "
+            f"box office {args.box_office_rate:g} rows/s; Ctrl-C to stop",
+            file=err,
+            flush=True,
+        )
+        quiet_uvicorn()
+        uvicorn.Server(uvicorn_config(app)).run(sockets=[sock])
+    finally:
         app.close()
-        reason = "the address is already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
-        print(f"dashtui serve: cannot listen on {args.host}:{args.port}: {reason}", file=err)
-        return 1
-    port = sock.getsockname()[1]
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    _print_env(out, app, f"http://{host}:{port}")
-    seconds = time.perf_counter() - started
-    rows = app.db.row_counts()
-    print(
-        f"# dashtui stand-in: seed={args.seed} scale={args.scale} ({rows['events']} events, "
-        f"{rows['tickets']} tickets, {rows['orders']} orders) ready in {seconds:.2f} s; "
-        f"box office {args.box_office_rate:g} rows/s; Ctrl-C to stop",
-        file=err,
-        flush=True,
-    )
-    return _run(app, sock, err)
+    print("# dashtui stand-in stopped", file=err, flush=True)
+    return 0
 
 
 def _print_env(out: TextIO, app: StandInApp, url: str) -> None:
@@ -157,20 +175,3 @@ def _print_env(out: TextIO, app: StandInApp, url: str) -> None:
     for name, value in lines:
         print(f"export {name}={shlex.quote(value)}", file=out)
     out.flush()
-
-
-def _run(app: StandInApp, sock: socket.socket, err: TextIO) -> int:
-    quiet_uvicorn()
-    server = uvicorn.Server(uvicorn_config(app))
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main else None
-    try:
-        server.run(sockets=[sock])
-    except (KeyboardInterrupt, _Stop):
-        pass
-    finally:
-        if main:
-            signal.signal(signal.SIGTERM, previous)
-        app.close()
-    print("# dashtui stand-in stopped", file=err, flush=True)
-    return 0

@@ -160,10 +160,13 @@ class RestService:
             raise self._missing(path)
         decision = self.injector.decide(table.name)
         if decision.delay_ms > 0:
-            self.stats.latency(decision.delay_ms)
-            remaining = arrived + decision.delay_ms / 1000.0 - time.perf_counter()
+            due = arrived + decision.delay_ms / 1000.0
+            remaining = due - time.perf_counter()
             if remaining > 0:
                 await asyncio.sleep(remaining)
+            # what was applied, timer overshoot included: the figure a client's measurement must match
+            applied = decision.delay_ms + max(0.0, time.perf_counter() - due) * 1000.0
+            self.stats.latency(decision.delay_ms, applied)
         if decision.error:
             self.stats.fault("error")
             answer = _error(_INJECTED_ERROR, table.name)

@@ -22,8 +22,26 @@ def _percentile(ordered: list[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+def _summary(samples: deque[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "count": len(ordered),
+        "avg": sum(ordered) / len(ordered) if ordered else 0.0,
+        "p50": _percentile(ordered, 0.50),
+        "p90": _percentile(ordered, 0.90),
+        "p95": _percentile(ordered, 0.95),
+        "p99": _percentile(ordered, 0.99),
+        "max": ordered[-1] if ordered else 0.0,
+    }
+
+
 class ServerStats:
-    """Counters the server loop updates; `snapshot` gives a JSON-ready copy."""
+    """Counters the server loop updates; `snapshot` gives a JSON-ready copy.
+
+    Injected latency is kept twice: `drawn_latency_ms` are the values drawn from the spec (the same
+    for the same seed and requests) and `injected_latency_ms` the time each request was actually held,
+    timer overshoot included, which is what a client's measurement should be compared with.
+    """
 
     def __init__(self) -> None:
         self.reset()
@@ -33,6 +51,7 @@ class ServerStats:
         self.by_table: dict[str, Counter[str]] = {}
         self.faults: Counter[str] = Counter()
         self.injected_latency_ms: deque[float] = deque(maxlen=_MAX_LATENCY_SAMPLES)
+        self.drawn_latency_ms: deque[float] = deque(maxlen=_MAX_LATENCY_SAMPLES)
         self.realtime: Counter[str] = Counter()
         self.realtime_active = 0
         self.inserted: Counter[str] = Counter()
@@ -50,12 +69,13 @@ class ServerStats:
     def fault(self, kind: str) -> None:
         self.faults[kind] += 1
 
-    def latency(self, delay_ms: float) -> None:
+    def latency(self, drawn_ms: float, applied_ms: float | None = None) -> None:
+        """One delayed request: the value drawn from the spec and the time actually held (>= drawn)."""
         self.faults["latency"] += 1
-        self.injected_latency_ms.append(delay_ms)
+        self.drawn_latency_ms.append(drawn_ms)
+        self.injected_latency_ms.append(drawn_ms if applied_ms is None else applied_ms)
 
     def snapshot(self) -> dict[str, Any]:
-        ordered = sorted(self.injected_latency_ms)
         statuses: Counter[str] = Counter()
         for counts in self.by_table.values():
             statuses.update(counts)
@@ -71,15 +91,8 @@ class ServerStats:
                 "resets": self.faults["reset"],
                 "slow_bodies": self.faults["slow_body"],
             },
-            "injected_latency_ms": {
-                "count": len(ordered),
-                "avg": sum(ordered) / len(ordered) if ordered else 0.0,
-                "p50": _percentile(ordered, 0.50),
-                "p90": _percentile(ordered, 0.90),
-                "p95": _percentile(ordered, 0.95),
-                "p99": _percentile(ordered, 0.99),
-                "max": ordered[-1] if ordered else 0.0,
-            },
+            "injected_latency_ms": _summary(self.injected_latency_ms),
+            "drawn_latency_ms": _summary(self.drawn_latency_ms),
             "inserted": dict(sorted(self.inserted.items())),
             "box_office": dict(sorted(self.box_office.items())),
             "realtime": {

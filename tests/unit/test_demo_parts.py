@@ -156,9 +156,11 @@ def test_query_strings_split_as_postgrest_reads_them() -> None:
 def test_stats_percentiles_use_k6s_method() -> None:
     stats = ServerStats()
     for ms in (10.0, 20.0, 30.0, 40.0):
-        stats.latency(ms)
-    injected = stats.snapshot()["injected_latency_ms"]
-    assert (injected["p50"], injected["p95"], injected["max"]) == (25.0, 38.5, 40.0)
+        stats.latency(ms, ms + 1)
+    snapshot = stats.snapshot()
+    drawn, held = snapshot["drawn_latency_ms"], snapshot["injected_latency_ms"]
+    assert (drawn["p50"], drawn["p95"], drawn["max"]) == (25.0, 38.5, 40.0)
+    assert (held["p50"], held["p95"], held["max"]) == (26.0, 39.5, 41.0)
 
 
 def test_config_rejects_bad_values_with_the_key_named() -> None:
