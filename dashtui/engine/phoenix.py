@@ -10,9 +10,9 @@ from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 __all__ = [
-    "VSN",
     "Frame",
     "FrameError",
+    "VSN",
     "change_config",
     "commit_time",
     "decode",

@@ -57,8 +57,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKOFF",
-    "ERROR_KEYS",
     "ChangeHandler",
+    "ERROR_KEYS",
     "Reason",
     "Subscription",
     "default_realtime_hook",
