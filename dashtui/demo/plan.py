@@ -77,12 +77,15 @@ class ReadPlan:
 
     table: Table
     rows_sql: str
-    """`SELECT count(*), json_group_array(...) FROM (... LIMIT ? OFFSET ?)`: params + [limit, offset]."""
+    """`SELECT count(*), json_group_array(json_object(?, c0, ...)) FROM (... LIMIT ? OFFSET ?)`:
+    key_params + params + [limit, offset]."""
     head_sql: str
     """The row count only, for HEAD: params + [limit, offset]."""
     count_sql: str
     """The total for `Prefer: count=exact`: params only."""
     params: tuple[SqlValue, ...]
+    key_params: tuple[str, ...]
+    """The JSON keys (column names or aliases), bound as parameters like every other request text."""
     limit: int | None
     """From `limit=` (PostgREST ignores a value that is not an integer); negative is an error later."""
     offset: int
@@ -209,18 +212,15 @@ def _build(
     if counting and group_cols:
         group_sql = " GROUP BY " + ", ".join(o.expr for o in group_cols)
     inner = f"SELECT {inner_cols} {from_sql}{group_sql}{order_sql} LIMIT ? OFFSET ?"
-    pairs = ", ".join(f"'{_sql_string(o.key)}', c{i}" for i, o in enumerate(outputs))
+    pairs = ", ".join(f"?, c{i}" for i in range(len(outputs)))
     rows_sql = f"SELECT count(*), json_group_array(json_object({pairs})) FROM ({inner})"
     head_sql = f"SELECT count(*) FROM ({inner})"
     if counting:
         count_sql = f"SELECT count(*) FROM (SELECT 1 {from_sql}{group_sql})"
     else:
         count_sql = f"SELECT count(*) {from_sql}"
-    return ReadPlan(table, rows_sql, head_sql, count_sql, tuple(params), limit, offset)
-
-
-def _sql_string(text: str) -> str:
-    return text.replace("'", "''")
+    keys = tuple(o.key for o in outputs)
+    return ReadPlan(table, rows_sql, head_sql, count_sql, tuple(params), keys, limit, offset)
 
 
 def _logic_sql(table: Table, tree: LogicExpr, params: list[SqlValue]) -> str:

@@ -296,10 +296,11 @@ class RestService:
         if head and not singular:
             rows, body = self._scalar(table, plan.head_sql, params), "[]"
         else:
-            cached = self._results.get(table.name, plan.rows_sql, params)
+            row_params = (*plan.key_params, *params)
+            cached = self._results.get(table.name, plan.rows_sql, row_params)
             if cached is None:
-                cached = self.db.read_json(plan.rows_sql, params)
-                self._results.put(table.name, plan.rows_sql, params, cached)
+                cached = self.db.read_json(plan.rows_sql, row_params)
+                self._results.put(table.name, plan.rows_sql, row_params, cached)
             rows, body = cached
         upper = lower + rows - 1
         content_type = JSON_TYPE
