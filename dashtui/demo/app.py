@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
+from ..clock import Clock, SystemClock
 from .admin import AdminService
 from .boxoffice import BoxOffice
 from .config import StandInConfig
@@ -33,8 +35,9 @@ class StandInApp:
     All request handling runs on one event loop; `loop` is that loop once the app has served anything.
     """
 
-    def __init__(self, config: StandInConfig) -> None:
+    def __init__(self, config: StandInConfig, clock: Clock | None = None) -> None:
         self.config = config
+        self.clock: Clock = clock or SystemClock()
         self.keys: Keys = make_keys(config.jwt_secret)
         self.db = Database(config.db_path)
         if self.db.is_empty():
@@ -47,13 +50,14 @@ class StandInApp:
             self.test_event_id = stored
         self.stats = ServerStats()
         self.injector = Injector(config.faults, config.seed)
-        self.hub = RealtimeHub(self.keys, self.stats, self.injector)
+        self.hub = RealtimeHub(self.keys, self.stats, self.injector, self.clock)
         self.rest = RestService(
             self.db,
             self.keys,
             self.stats,
             self.injector,
             self.hub.publish,
+            clock=self.clock,
             max_rows=config.max_rows,
             max_body_bytes=config.max_body_bytes,
         )
@@ -105,7 +109,7 @@ class StandInApp:
 
     def insert_rows(self, table: Table, payload: list[dict[str, Any]]) -> None:
         """Insert as a POST would (checks, defaults, Realtime fan-out); used by the box office."""
-        rows = prepare_rows(self.db, table, payload)
+        rows = prepare_rows(self.db, table, payload, now=datetime.fromtimestamp(self.clock.wall(), UTC))
         self.db.insert(table, [tuple(r[c] for c in table.column_names) for r in rows])
         self.stats.box_office[table.name] += len(rows)
         self.rest.rows_inserted(table, rows)
@@ -145,6 +149,10 @@ class StandInApp:
         self.db.close()
 
 
-def create_app(config: StandInConfig | None = None) -> StandInApp:
-    """The raw ASGI app (for `httpx.ASGITransport` in tests, or any ASGI server)."""
-    return StandInApp(config or StandInConfig())
+def create_app(config: StandInConfig | None = None, *, clock: Clock | None = None) -> StandInApp:
+    """The raw ASGI app (for `httpx.ASGITransport` in tests, or any ASGI server).
+
+    `clock` supplies wall time (row timestamps, token expiry, commit timestamps) and the monotonic time
+    that injected latency is measured against; the default is the system clock.
+    """
+    return StandInApp(config or StandInConfig(), clock)

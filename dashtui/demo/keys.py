@@ -6,7 +6,6 @@ import base64
 import hashlib
 import hmac
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,8 +43,8 @@ def make_jwt(claims: dict[str, Any], secret: str) -> str:
     return f"{header}.{payload}.{_b64encode(signature)}"
 
 
-def decode_jwt(token: str, secret: str, now: float | None = None) -> dict[str, Any]:
-    """Verify an HS256 token and return its claims; raise `JwtError` with PostgREST's code otherwise."""
+def decode_jwt(token: str, secret: str, *, now: float) -> dict[str, Any]:
+    """Verify an HS256 token at wall-clock time `now`; raise `JwtError` with PostgREST's code otherwise."""
     parts = token.split(".")
     if len(parts) != 3:
         raise JwtError("PGRST301", f"Expected 3 parts in JWT; got {len(parts)}")
@@ -64,7 +63,7 @@ def decode_jwt(token: str, secret: str, now: float | None = None) -> dict[str, A
     if exp is not None:
         if not isinstance(exp, int | float):
             raise JwtError("PGRST303", "The JWT 'exp' claim must be a number")
-        if exp <= (time.time() if now is None else now):
+        if exp <= now:
             raise JwtError("PGRST303", "JWT expired")
     return claims
 

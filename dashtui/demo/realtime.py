@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from ..clock import Clock
 from .errors import PostgrestError
 from .faults import Injector
 from .http import Receive, Scope, Send
@@ -135,8 +136,9 @@ class _Connection:
 class RealtimeHub:
     """All Realtime sockets of one stand-in, and the fan-out of inserted rows to them."""
 
-    def __init__(self, keys: Keys, stats: ServerStats, injector: Injector) -> None:
+    def __init__(self, keys: Keys, stats: ServerStats, injector: Injector, clock: Clock) -> None:
         self.keys = keys
+        self.clock = clock
         self.stats = stats
         self.injector = injector
         self.connections: set[_Connection] = set()
@@ -154,7 +156,7 @@ class RealtimeHub:
         if vsn != "1.0.0":
             return f"vsn {vsn} is not supported; use vsn=1.0.0"
         try:
-            claims = decode_jwt(token, self.keys.secret)
+            claims = decode_jwt(token, self.keys.secret, now=self.clock.wall())
         except JwtError as exc:
             return f"invalid apikey: {exc.message}"
         if "role" not in claims or "exp" not in claims:
@@ -279,7 +281,7 @@ class RealtimeHub:
     def _access_token(self, conn: _Connection, msg: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
         token = payload.get("access_token")
         try:
-            decode_jwt(str(token), self.keys.secret)
+            decode_jwt(str(token), self.keys.secret, now=self.clock.wall())
         except JwtError as exc:
             self._reply(conn, msg, "error", {"reason": f"InvalidJWTToken: {exc.message}"})
             return
@@ -299,7 +301,7 @@ class RealtimeHub:
         token = payload.get("access_token")
         if token is not None:
             try:
-                decode_jwt(str(token), self.keys.secret)
+                decode_jwt(str(token), self.keys.secret, now=self.clock.wall())
             except JwtError as exc:
                 self._reply(conn, msg, "error", {"reason": f"InvalidJWTToken: {exc.message}"})
                 return
@@ -375,7 +377,7 @@ class RealtimeHub:
         """Push each inserted row to every channel with a matching binding (call after the commit)."""
         if not self.connections:
             return
-        now = datetime.now(UTC)
+        now = datetime.fromtimestamp(self.clock.wall(), UTC)
         commit = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
         columns = [{"name": c.name, "type": c.pg_type} for c in table.columns]
         loop = asyncio.get_running_loop()

@@ -12,10 +12,11 @@ import difflib
 import json
 import logging
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from ..clock import Clock
 from .cache import ResultCache
 from .db import Database
 from .errors import PostgrestError, range_not_satisfiable
@@ -77,9 +78,11 @@ class RestService:
         injector: Injector,
         on_insert: Callable[[Table, list[Row]], None],
         *,
+        clock: Clock,
         max_rows: int | None,
         max_body_bytes: int,
     ) -> None:
+        self.clock = clock
         self.db = db
         self.keys = keys
         self.stats = stats
@@ -92,7 +95,7 @@ class RestService:
         self._tokens: dict[str, tuple[float | None, str]] = {}
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        arrived = time.perf_counter()
+        arrived = self.clock.now()
         try:
             answer = await self._answer(scope, receive, arrived)
         except PostgrestError as exc:
@@ -161,11 +164,11 @@ class RestService:
         decision = self.injector.decide(table.name)
         if decision.delay_ms > 0:
             due = arrived + decision.delay_ms / 1000.0
-            remaining = due - time.perf_counter()
+            remaining = due - self.clock.now()
             if remaining > 0:
                 await asyncio.sleep(remaining)
             # what was applied, timer overshoot included: the figure a client's measurement must match
-            applied = decision.delay_ms + max(0.0, time.perf_counter() - due) * 1000.0
+            applied = decision.delay_ms + max(0.0, self.clock.now() - due) * 1000.0
             self.stats.latency(decision.delay_ms, applied)
         if decision.error:
             self.stats.fault("error")
@@ -209,11 +212,12 @@ class RestService:
             )
         token = token.strip()
         known = self._tokens.get(token)
-        if known is not None and (known[0] is None or known[0] > time.time()):
+        wall = self.clock.wall()
+        if known is not None and (known[0] is None or known[0] > wall):
             role = known[1]
         else:
             try:
-                claims = decode_jwt(token, self.keys.secret)
+                claims = decode_jwt(token, self.keys.secret, now=wall)
             except JwtError as exc:
                 raise PostgrestError(401, exc.code, exc.message, headers=_www_auth(exc.message)) from None
             role = str(claims.get("role", "anon"))
@@ -394,7 +398,9 @@ class RestService:
         columns = None
         if "columns" in params:
             columns = [c.strip().strip('"') for c in params["columns"].split(",") if c.strip()]
-        rows = prepare_rows(self.db, table, payload, columns)
+        rows = prepare_rows(
+            self.db, table, payload, columns, now=datetime.fromtimestamp(self.clock.wall(), UTC)
+        )
         returning = prefer.get("return", "minimal")
         outputs = None
         if returning == "representation":

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import anyio
 import uvicorn
 
+from ..clock import Clock
 from .app import StandInApp, create_app
 from .config import StandInConfig
 from .faults import Faults
@@ -83,8 +84,9 @@ class StandIn:
     'http://127.0.0.1:41235'
     """
 
-    def __init__(self, config: StandInConfig | None = None) -> None:
+    def __init__(self, config: StandInConfig | None = None, *, clock: Clock | None = None) -> None:
         self.config = config or StandInConfig()
+        self.clock = clock
         self._app: StandInApp | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -98,7 +100,7 @@ class StandIn:
         if self._thread is not None:
             raise RuntimeError("this stand-in is already started")
         quiet_uvicorn()
-        app = create_app(self.config)
+        app = create_app(self.config, clock=self.clock)
         try:
             sock = bind_socket(self.config.host, self.config.port)
         except OSError:

@@ -87,8 +87,6 @@ def coerce_text(column: Column, raw: str) -> SqlValue:
 
 def _parse_timestamp(raw: str) -> str:
     text = raw.strip()
-    if text.lower() == "now":
-        return format_timestamp(datetime.now(UTC))
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from .db import Database
@@ -47,7 +47,7 @@ def prepare_rows(
     payload: Sequence[Mapping[str, Any]],
     columns: list[str] | None = None,
     *,
-    clock: Callable[[], datetime] | None = None,
+    now: datetime,
 ) -> list[Row]:
     """Full rows ready to insert, or the error PostgREST/PostgreSQL would answer.
 
@@ -66,7 +66,7 @@ def prepare_rows(
     for name in columns:
         if table.column(name) is None:
             raise column_not_found(table.name, name)
-    now = format_timestamp((clock or (lambda: datetime.now(UTC)))())
+    stamp = format_timestamp(now)
     chosen = set(columns)
     rows: list[Row] = []
     for item in payload:
@@ -75,7 +75,7 @@ def prepare_rows(
             if col.name in chosen and col.name in item:
                 value = coerce_json_value(col, item[col.name])
             else:
-                value = _default(col, now)
+                value = _default(col, stamp)
             row[col.name] = value
         rows.append(row)
     for row in rows:

@@ -31,7 +31,7 @@ from dashtui.demo.values import coerce_text, format_timestamp
 def test_keys_are_hs256_jwts_with_role_and_exp() -> None:
     keys = make_keys()
     for key, role in ((keys.anon, "anon"), (keys.service_role, "service_role")):
-        claims = decode_jwt(key, keys.secret)
+        claims = decode_jwt(key, keys.secret, now=1_800_000_000)
         assert claims["role"] == role
         assert claims["exp"] > claims["iat"]
         assert keys.role_of(key) == role
@@ -42,14 +42,14 @@ def test_keys_are_hs256_jwts_with_role_and_exp() -> None:
 def test_jwt_errors() -> None:
     secret = "s" * 32
     with pytest.raises(JwtError, match="JWT expired") as expired:
-        decode_jwt(make_jwt({"role": "anon", "exp": 10}, secret), secret)
+        decode_jwt(make_jwt({"role": "anon", "exp": 10}, secret), secret, now=10)
     assert expired.value.code == "PGRST303"
     with pytest.raises(JwtError, match="cryptographic operation failed"):
-        decode_jwt(make_jwt({"role": "anon"}, secret), "t" * 32)
+        decode_jwt(make_jwt({"role": "anon"}, secret), "t" * 32, now=0)
     with pytest.raises(JwtError, match="Expected 3 parts in JWT; got 2"):
-        decode_jwt("a.b", secret)
+        decode_jwt("a.b", secret, now=0)
     with pytest.raises(JwtError, match="cryptographic operation failed"):
-        decode_jwt("!!.??.**", secret)
+        decode_jwt("!!.??.**", secret, now=0)
 
 
 def test_seeding_is_deterministic_and_sized_by_scale() -> None:

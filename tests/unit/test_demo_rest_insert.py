@@ -218,3 +218,25 @@ async def test_an_empty_array_inserts_nothing(app: StandInApp) -> None:
     r = await call(app, "POST", "/rest/v1/orders", json=[], headers={"Prefer": "return=representation"})
     assert (r.status_code, body(r)) == (201, [])
     assert len(raw_rows(app, "orders")) == before
+
+
+async def test_timestamps_and_token_expiry_come_from_the_injected_clock() -> None:
+    from dashtui.clock import FakeClock
+    from dashtui.demo import StandInConfig, create_app
+    from dashtui.demo.keys import make_jwt
+
+    clock = FakeClock(wall_start=1_750_000_000.0)  # 2025-06-15T15:06:40Z
+    app = create_app(StandInConfig(scale="small"), clock=clock)
+    try:
+        await call(app, "POST", "/rest/v1/orders", json={"event_id": app.test_event_id})
+        token = make_jwt({"role": "authenticated", "exp": 1_750_000_100}, app.keys.secret)
+        auth = {"apikey": app.keys.anon, "Authorization": f"Bearer {token}"}
+        valid = await call(app, "GET", "/rest/v1/events?limit=1", role=None, headers=auth)
+        clock.advance(200)
+        expired = await call(app, "GET", "/rest/v1/events?limit=1", role=None, headers=auth)
+        created = raw_rows(app, "orders")[-1]["created_at"]
+    finally:
+        app.close()
+    assert created == "2025-06-15T15:06:40+00:00"
+    assert valid.status_code == 200
+    assert (expired.status_code, body(expired)["code"]) == (401, "PGRST303")
