@@ -100,6 +100,10 @@ class RestService:
             answer = await self._answer(scope, receive, arrived)
         except PostgrestError as exc:
             answer = _error(exc)
+        except ConnectionError:  # the client left while sending its body: nobody to answer
+            path = scope["path"][len("/rest/v1/") :]
+            self.stats.record(path if path in TABLES else "(unknown)", "disconnected")
+            return
         except Exception:
             log.exception("rest: unexpected error")
             answer = _error(PostgrestError(500, "XX000", "internal error in the dashtui stand-in"))

@@ -246,3 +246,17 @@ def test_a_huge_query_string_gets_a_postgrest_error_and_the_server_goes_on(stand
         b'{"code":"42703","details":null,"hint":null,"message":"column events.a does not exist"}'
     )
     still_serving(standin)
+
+
+def test_a_client_that_disconnects_while_sending_a_body(
+    standin: StandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    standin.reset_stats()
+    head = (
+        f"POST /rest/v1/orders HTTP/1.1\r\nHost: x\r\napikey: {standin.anon_key}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+    )
+    _raw(standin, head.encode() + b'{"event_id": ', read=False)
+    still_serving(standin)
+    assert standin.stats()["by_table"]["orders"] == {"disconnected": 1}
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
