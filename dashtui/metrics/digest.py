@@ -147,6 +147,13 @@ class TrendDigest:
             high_value = self._value_at_rank(upper, keys, cumulative)
         return low_value + (high_value - low_value) * (rank - lower)
 
+    def exact_values(self) -> tuple[float, ...] | None:
+        """Every sample, sorted, while the digest is exact; None once it has folded into buckets."""
+        if self._exact is None:
+            return None
+        self._sort()
+        return tuple(self._exact)
+
     @property
     def avg(self) -> float:
         return self.total / self.count if self.count else 0.0
