@@ -93,12 +93,14 @@ def test_dashboard_preset_fails_with_99_against_5_percent_errors(
         ),
         (
             'name = "x"\n[scenarios.a]\nexecutor = "constant-vus"\nduration = "1s"\n'
-            '[[steps]]\nrequest = { url = "http://127.0.0.1:1/" }\n[thresholds]\nhttp_req_duration = ["p(95)<<3000"]\n',
+            '[[steps]]\nrequest = { url = "http://127.0.0.1:1/" }\n'
+            '[thresholds]\nhttp_req_duration = ["p(95)<<3000"]\n',
             "p(95)<<3000",
         ),
         (
             'name = "x"\n[scenarios.a]\nexecutor = "constant-vus"\nduration = "1s"\n'
-            '[[steps]]\nrequest = { url = "http://127.0.0.1:1/" }\n[thresholds]\nno_such_metric = ["count>0"]\n',
+            '[[steps]]\nrequest = { url = "http://127.0.0.1:1/" }\n'
+            '[thresholds]\nno_such_metric = ["count>0"]\n',
             "no_such_metric",
         ),
         (

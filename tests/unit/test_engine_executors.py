@@ -232,7 +232,9 @@ async def test_a_failing_python_step_ends_its_iteration_and_the_run_goes_on() ->
             raise RuntimeError("no event id in the response")
 
     sc = scenario(REQUEST, executor={"executor": "shared-iterations", "vus": 1, "iterations": 4})
-    sc = sc.model_copy(update={"flows": {"default": [*sc.flows["default"], PythonStep(call=flaky, name="pick")]}})
+    sc = sc.model_copy(
+        update={"flows": {"default": [*sc.flows["default"], PythonStep(call=flaky, name="pick")]}}
+    )
     engine, snap = await run(sc, ok)
     assert engine.progress().complete == 2
     assert engine.progress().interrupted == 2
