@@ -18,8 +18,8 @@ import json
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from .asgi import BodyTooLarge, Receive, Scope, Send, gateway_error, header_map, read_body, respond_json
 from .faults import FaultError, Faults
-from .http import BodyTooLarge, Receive, Scope, Send, gateway_error, header_map, read_body, respond_json
 from .keys import Keys
 
 __all__ = ["AdminService", "AdminTarget"]

@@ -10,11 +10,11 @@ from typing import Any
 
 from ..clock import Clock, SystemClock
 from .admin import AdminService
+from .asgi import Receive, Scope, Send, gateway_error, respond_json
 from .boxoffice import BoxOffice
 from .config import StandInConfig
 from .db import Database
 from .faults import Faults, Injector
-from .http import Receive, Scope, Send, gateway_error, respond_json
 from .keys import Keys, make_keys
 from .realtime import RealtimeHub
 from .rest import RestService

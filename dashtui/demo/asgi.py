@@ -1,4 +1,4 @@
-"""Small ASGI HTTP helpers: headers, bounded body reading, responses, and Supabase gateway errors."""
+"""Small ASGI helpers: headers, bounded body reading, responses, and Supabase gateway errors."""
 
 from __future__ import annotations
 

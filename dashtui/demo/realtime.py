@@ -20,9 +20,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from ..clock import Clock
+from .asgi import Receive, Scope, Send
 from .errors import PostgrestError
 from .faults import Injector
-from .http import Receive, Scope, Send
 from .keys import JwtError, Keys, decode_jwt
 from .schema import TABLES, Column, Table
 from .stats import ServerStats

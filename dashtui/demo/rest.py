@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ..clock import Clock
+from .asgi import JSON_TYPE, BodyTooLarge, Receive, Scope, Send, gateway_error, header_map, read_body, respond
 from .cache import ResultCache
 from .db import Database
 from .errors import PostgrestError, range_not_satisfiable
 from .faults import Decision, Injector
 from .grammar import parse_select
-from .http import JSON_TYPE, BodyTooLarge, Receive, Scope, Send, gateway_error, header_map, read_body, respond
 from .keys import JwtError, Keys, decode_jwt
 from .plan import OutputColumn, ReadPlan, compile_read, resolve_select, split_query
 from .schema import TABLES, Table
