@@ -15,12 +15,12 @@ from .seed import SCALES
 from .server import StandIn
 
 __all__ = [
-    "SCALES",
     "FaultError",
     "Faults",
     "Keys",
     "LatencySpec",
     "PostgrestError",
+    "SCALES",
     "StandIn",
     "StandInApp",
     "StandInConfig",

@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 __all__ = [
-    "JSON_TYPE",
     "BodyTooLarge",
+    "JSON_TYPE",
     "Receive",
     "Scope",
     "Send",

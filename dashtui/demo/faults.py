@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
-__all__ = ["NO_LATENCY", "Decision", "FaultError", "Faults", "Injector", "LatencySpec"]
+__all__ = ["Decision", "FaultError", "Faults", "Injector", "LatencySpec", "NO_LATENCY"]
 
 LatencyKind = Literal["none", "fixed", "uniform", "normal", "lognormal", "choice"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["TABLES", "Column", "ColumnType", "Table", "ddl_statements"]
+__all__ = ["Column", "ColumnType", "TABLES", "Table", "ddl_statements"]
 
 ColumnType = Literal["uuid", "text", "timestamptz", "numeric", "integer"]
 Default = Literal["uuid", "now"] | str | None
