@@ -192,7 +192,7 @@ def _select_item(cur: _Cursor) -> SelectField:
         alias, name = name, _field_name(cur)
     if name == "count" and cur.startswith("()"):
         raise PostgrestError(400, "PGRST123", "Use of aggregate functions is not allowed")
-    if cur.peek() in ("(", "!"):
+    if cur.peek() == "(" or (cur.peek() == "!" and "(" in cur.text[cur.pos :]):
         raise _embedding_error(cur, name)
     if cur.startswith("->"):
         raise PostgrestError(

@@ -129,6 +129,18 @@ async def test_is_true_on_a_text_column_is_42804(app: StandInApp) -> None:
         ),
         ("or=(id.eq.1", "logic tree ((id.eq.1)", 11, 'unexpected end of input expecting "," or ")"'),
         ("or=id.eq.1", "logic tree (id.eq.1)", 3, 'unexpected "i" expecting "("'),
+        (
+            "select=id,,status",
+            "select parameter (id,,status)",
+            4,
+            'unexpected "," expecting field name (* or [a..z0..9_$])',
+        ),
+        (
+            "select=name!hint",
+            "select parameter (name!hint)",
+            5,
+            'unexpected \'!\' expecting letter, digit, "-", "->>", "->", "::", ".", ")", "," or end of input',
+        ),
     ],
 )
 async def test_unparsable_query_is_400_pgrst100(
