@@ -23,6 +23,7 @@ from dashtui.engine.runner import Engine
 from dashtui.metrics import Aggregator
 from dashtui.metrics.digest import TrendDigest
 from dashtui.scenario import load_scenario
+from dashtui.scenario.model import RealtimeStep
 from dashtui.session import registry_for
 
 from ._target import serve_target
@@ -47,13 +48,9 @@ async def _run_vus(base: str, vus: int, seconds: float) -> tuple[int, int]:
     env = {"SUPABASE_URL": base, "SUPABASE_SERVICE_ROLE_KEY": "bench-key", "TEST_EVENT_ID": "e1"}
     scenario = load_scenario("dashboard", env=env)
     first = next(iter(scenario.scenarios.values()))
-    scenario = scenario.model_copy(
-        update={
-            "scenarios": {
-                "bench": first.model_copy(update={"vus": vus, "duration": seconds, "graceful_stop": 1})
-            }
-        }
-    )
+    rest_only = [s for s in scenario.flows["default"] if not isinstance(s, RealtimeStep)]
+    bench = first.model_copy(update={"vus": vus, "duration": seconds, "graceful_stop": 1})
+    scenario = scenario.model_copy(update={"scenarios": {"bench": bench}, "flows": {"default": rest_only}})
     clock = SystemClock()
     aggregator = Aggregator(registry_for(scenario), clock=clock)
     engine = Engine(scenario, sink=aggregator, clock=clock, env=env)
@@ -63,6 +60,8 @@ async def _run_vus(base: str, vus: int, seconds: float) -> tuple[int, int]:
 
 
 def vus_child(base: str, vus: int, seconds: float) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     reqs, vus_max = anyio.run(_run_vus, base, vus, seconds)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
