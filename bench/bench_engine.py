@@ -23,7 +23,10 @@ from ._target import serve_target
 QUERIES = [
     ("events", "/rest/v1/events?select=*&order=date.desc&limit=10"),
     ("tickets", "/rest/v1/tickets?select=id,event_id,status&event_id=eq.e1"),
-    ("orders", "/rest/v1/orders?select=id,total_amount,status,created_at&event_id=eq.e1&status=eq.paid&limit=100"),
+    (
+        "orders",
+        "/rest/v1/orders?select=id,total_amount,status,created_at&event_id=eq.e1&status=eq.paid&limit=100",
+    ),
     ("vip_reservations", "/rest/v1/vip_reservations?select=id,status,total_price&event_id=eq.e1"),
 ]
 
@@ -36,7 +39,9 @@ def seed_batch_scenario(base: str, vus: int, seconds: float) -> Scenario:
     return Scenario.model_validate(
         {
             "name": "bench",
-            "scenarios": {"bench": {"executor": "constant-vus", "vus": vus, "duration": seconds, "gracefulStop": 5}},
+            "scenarios": {
+                "bench": {"executor": "constant-vus", "vus": vus, "duration": seconds, "gracefulStop": 5}
+            },
             "flows": {"default": [{"group": "initial_load", "steps": [{"batch": batch}]}]},
         }
     )
