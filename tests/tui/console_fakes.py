@@ -208,6 +208,13 @@ class FakeSession:
         self.stopping = True
         self.finish()
 
+    def advance(self, snapshot: Snapshot, results: tuple[ThresholdResult, ...] | None = None) -> None:
+        """A second of the run passes: new measurements (and, if given, new threshold results)."""
+        self.elapsed += 1.0
+        self.snapshot_value = snapshot
+        if results is not None:
+            self.results_value = results
+
     def finish(self) -> None:
         """End the run as if the engine got there by itself."""
         self._ended = True

@@ -6,6 +6,8 @@ import anyio
 import pytest
 from textual.pilot import Pilot
 
+from dashtui.engine.control import Progress
+from dashtui.metrics import Snapshot
 from dashtui.tui import DashApp, run_console
 from dashtui.tui.screens import HelpScreen, ResultsScreen, RunErrorScreen
 from dashtui.tui.widgets import EndpointTable, RunHeader, TextPanel
@@ -49,7 +51,7 @@ async def test_lights_turn_red_when_a_threshold_starts_failing() -> None:
         before = light_styles(app)
         assert before[1] == "$success"
         failing = build_snapshot(seconds=4, failing_endpoint="orders")
-        session.snapshot_value, session.results_value = failing, evaluate(failing)
+        session.advance(failing, evaluate(failing))
         await next_frame(pilot, app)
         after = light_styles(app)
         assert after[1] == "$error"
@@ -74,7 +76,7 @@ async def test_table_gains_rows_as_endpoints_appear_and_updates_them_in_place() 
         first_key = table.ordered_rows[0].key
         assert table.get_cell("events", "requests").plain == "12"
 
-        session.snapshot_value = build_snapshot(seconds=5, endpoints=ENDPOINTS)
+        session.advance(build_snapshot(seconds=5, endpoints=ENDPOINTS))
         await next_frame(pilot, app)
         assert [row.key.value for row in table.ordered_rows] == list(ENDPOINTS)
         assert table.ordered_rows[0].key is first_key
@@ -192,7 +194,7 @@ async def test_s_stops_gracefully() -> None:
         with anyio.fail_after(5):
             while not isinstance(app.screen, ResultsScreen):
                 await pilot.pause(0.01)
-        assert session.calls[-1] == ("stop", True)
+        assert ("stop", True) in session.calls
         # Run controls are gone once the run has ended.
         await pilot.press("p", "plus")
         assert not any(c[0] in ("pause", "add_vus") for c in session.calls)
@@ -255,22 +257,30 @@ async def test_question_mark_opens_help() -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_frames_pull_snapshots_at_the_set_rate_not_per_request() -> None:
+async def test_frames_pull_progress_every_frame_and_a_snapshot_once_per_second() -> None:
     session = FakeSession()
-    pulls = 0
-    original = session.snapshot
+    pulls = {"snapshot": 0, "progress": 0}
+    snapshot, progress = session.snapshot, session.progress
 
-    def counting() -> object:
-        nonlocal pulls
-        pulls += 1
-        return original()
+    def counting_snapshot() -> Snapshot:
+        pulls["snapshot"] += 1
+        return snapshot()
 
-    session.snapshot = counting  # type: ignore[method-assign]
+    def counting_progress() -> Progress:
+        pulls["progress"] += 1
+        return progress()
+
+    session.snapshot = counting_snapshot  # type: ignore[method-assign]
+    session.progress = counting_progress  # type: ignore[method-assign]
     app = DashApp(session, fps=4.0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(1.0)
-        assert pulls == app.frames
         assert 2 <= app.frames <= 7
+        assert pulls["progress"] >= app.frames
+        assert pulls["snapshot"] == app.snapshots == 1
+        session.elapsed += 1.0
+        await next_frame(pilot, app)
+        assert pulls["snapshot"] == app.snapshots == 2
 
 
 def test_fps_must_be_positive() -> None:

@@ -153,10 +153,11 @@ class TestEndpointRows:
         assert orders.breaching
         assert orders.classes == (1, 0, 1, 0, 0)
 
-    def test_requests_per_second_come_from_the_last_closed_second(self) -> None:
-        events, orders = endpoint_rows(self._snapshot())
-        assert events.rps == 0.0
-        assert orders.rps == 1.0
+    def test_requests_per_second_average_the_last_closed_seconds(self) -> None:
+        events, orders = endpoint_rows(self._snapshot(), rate_seconds=1)
+        assert (events.rps, orders.rps) == (0.0, 1.0)
+        events, orders = endpoint_rows(self._snapshot(), rate_seconds=2)
+        assert (events.rps, orders.rps) == (2.0, 1.0)
 
     def test_cells_are_formatted_and_mark_breaches(self) -> None:
         events, orders = endpoint_rows(self._snapshot(), frozenset({"orders"}))

@@ -13,6 +13,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from ...engine.control import RunInfo
+from ..views.endpoints import RATE_SECONDS
 from ..views.live import LiveView
 from ..views.realtime import render_realtime
 from ..views.series import latency_histogram, latency_series
@@ -28,7 +29,17 @@ from ..widgets import (
     TextPanel,
 )
 
-__all__ = ["MainScreen"]
+__all__ = ["PERIODS", "MainScreen"]
+
+PERIODS: dict[str, tuple[int, int]] = {
+    "sparks": (1, 0),
+    "table": (RATE_SECONDS, 0),
+    "text": (2, 1),
+    "chart": (4, 3),
+    "histogram": (10, 5),
+}
+"""Per group of panels: closed seconds between redraws, and a phase that staggers the groups so no
+single frame redraws everything."""
 
 
 class MainScreen(Screen[None]):
@@ -52,7 +63,8 @@ class MainScreen(Screen[None]):
         self.info = info
         self._fps = fps
         self._on_frame = on_frame
-        self._window_mark: int | None = None
+        self._drawn: dict[str, int] = {}
+        self._table_shape: tuple[tuple[str, bool], ...] = ()
         self._frame_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -85,27 +97,44 @@ class MainScreen(Screen[None]):
         if self._frame_timer is not None:
             self._frame_timer.stop()
 
-    def show(self, view: LiveView) -> None:
-        """Update every panel from one frame; cheap when little changed."""
+    def show(self, view: LiveView, *, everything: bool = False) -> None:
+        """Push one frame into the widgets.
+
+        The header and the threshold lights follow every frame. The rest changes only when a second
+        closes, and is redrawn on its own period (`PERIODS`, in closed seconds): rendering costs the
+        generator CPU in the same process, and a table of digits or a chart redrawn faster than its
+        data changes buys nothing. A new endpoint, or a change in which rows breach a threshold,
+        reaches the table at once. `everything` redraws all panels (the final frame).
+        """
+        mark = view.window_mark
+        due = {lane for lane in PERIODS if everything or self._due(lane, mark)}
         with self.app.batch_update():
             self.query_one(RunHeader).show(view.info, view.progress)
-            self.query_one(SparkStrip).show(view.sparks, view.progress.vus)
-            self.query_one(EndpointTable).show(view.endpoints)
             self.query_one("#thresholds", TextPanel).set_content(render_thresholds(view.thresholds))
-            self.query_one("#checks", TextPanel).set_content(render_checks(view.checks))
-            self.query_one("#groups", TextPanel).set_content(render_groups(view.groups))
-            self.query_one("#failures", TextPanel).set_content(render_failures(view.failures))
-            self.query_one("#realtime", TextPanel).set_content(render_realtime(view.realtime))
-            if view.window_mark != self._window_mark:
-                self._window_mark = view.window_mark
-                self._draw_charts(view)
+            if "table" in due or view.endpoint_shape != self._table_shape:
+                self._table_shape = view.endpoint_shape
+                self.query_one(EndpointTable).show(view.endpoints)
+            if "sparks" in due:
+                self.query_one(SparkStrip).show(view.sparks, view.progress.vus)
+            if "text" in due:
+                self.query_one("#checks", TextPanel).set_content(render_checks(view.checks))
+                self.query_one("#groups", TextPanel).set_content(render_groups(view.groups))
+                self.query_one("#failures", TextPanel).set_content(render_failures(view.failures))
+                self.query_one("#realtime", TextPanel).set_content(render_realtime(view.realtime))
+            if "chart" in due:
+                self.query_one(LatencyChart).show(latency_series(view.snapshot.windows))
+            if "histogram" in due:
+                digest = view.snapshot.trend("http_req_duration")
+                if digest is not None:
+                    self.query_one(LatencyHistogram).show(latency_histogram(digest))
+        for lane in due:
+            first = lane not in self._drawn
+            self._drawn[lane] = mark - PERIODS[lane][1] if first else mark
 
-    def _draw_charts(self, view: LiveView) -> None:
-        """The charts change once per closed second, so they are redrawn only then."""
-        self.query_one(LatencyChart).show(latency_series(view.snapshot.windows))
-        digest = view.snapshot.trend("http_req_duration")
-        if digest is not None:
-            self.query_one(LatencyHistogram).show(latency_histogram(digest))
+    def _due(self, lane: str, mark: int) -> bool:
+        period, _ = PERIODS[lane]
+        drawn = self._drawn.get(lane)
+        return drawn is None or mark < drawn or mark - drawn >= period
 
     def action_toggle_maximize(self) -> None:
         if self.maximized is not None:

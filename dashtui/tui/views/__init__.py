@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .endpoints import COLUMNS, Column, EndpointRow, endpoint_rows, sort_order
+from .endpoints import COLUMNS, RATE_SECONDS, Column, EndpointRow, endpoint_rows, sort_order
 from .header import Health, RunState, health_level, progress_bar, render_header, run_state
 from .live import LiveView, build_live_view
 from .realtime import RealtimeView, realtime_view, render_realtime
@@ -47,6 +47,7 @@ __all__ = [
     "LatencySeries",
     "Light",
     "LiveView",
+    "RATE_SECONDS",
     "RealtimeView",
     "RunState",
     "SparkSeries",

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from ...metrics.snapshot import Snapshot, WindowStats
 from ..format import fmt_count, fmt_ms, fmt_percent, fmt_rate
 
-__all__ = ["COLUMNS", "Column", "EndpointRow", "endpoint_rows", "sort_order"]
+__all__ = ["COLUMNS", "RATE_SECONDS", "Column", "EndpointRow", "endpoint_rows", "sort_order"]
+
+RATE_SECONDS = 2
+"""req/s is the average of the last closed seconds; the table is redrawn as often."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +52,7 @@ class EndpointRow:
     method: str
     requests: int
     rps: float
-    """Requests in the last closed second."""
+    """Requests per second over the last `RATE_SECONDS` closed seconds."""
     classes: tuple[int, int, int, int, int]
     """2xx, 3xx, 4xx, 5xx and network errors (no response)."""
     error_rate: float
@@ -104,9 +107,11 @@ class EndpointRow:
         return values[column]
 
 
-def endpoint_rows(snapshot: Snapshot, breaching: frozenset[str] = frozenset()) -> tuple[EndpointRow, ...]:
+def endpoint_rows(
+    snapshot: Snapshot, breaching: frozenset[str] = frozenset(), *, rate_seconds: int = RATE_SECONDS
+) -> tuple[EndpointRow, ...]:
     """A row per endpoint, in the order the endpoints were first seen."""
-    last: WindowStats | None = snapshot.windows[-1] if snapshot.windows else None
+    recent: Sequence[WindowStats] = snapshot.windows[-rate_seconds:] if rate_seconds > 0 else ()
     rows: list[EndpointRow] = []
     for name, stats in snapshot.endpoints.items():
         classes = stats.status_classes
@@ -116,7 +121,7 @@ def endpoint_rows(snapshot: Snapshot, breaching: frozenset[str] = frozenset()) -
                 name=name,
                 method=stats.method,
                 requests=stats.requests,
-                rps=float(last.endpoint_requests.get(name, 0)) if last is not None else 0.0,
+                rps=sum(w.endpoint_requests.get(name, 0) for w in recent) / len(recent) if recent else 0.0,
                 classes=(
                     classes.get("2xx", 0),
                     classes.get("3xx", 0),

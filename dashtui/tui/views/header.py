@@ -80,6 +80,11 @@ _STATE_STYLE = {
 _HEALTH_STYLE = {Health.OK: "$text-muted", Health.WARN: "bold $warning", Health.BAD: "bold $error"}
 
 
+def _lag(ms: float) -> str:
+    """Lag to the millisecond: finer digits would change every frame and only cost repaints."""
+    return "<1ms" if ms < 1 else (f"{round(ms)}ms" if ms < 999.5 else fmt_ms(ms))
+
+
 def render_header(info: RunInfo, progress: Progress) -> Content:
     """Three lines: state and target; progress, VUs and iterations; the generator's health."""
     state = run_state(progress)
@@ -118,7 +123,7 @@ def render_header(info: RunInfo, progress: Progress) -> Content:
     label = "generator overloaded: latencies inflated" if health is Health.BAD else "generator"
     third_parts: list[Content | str | tuple[str, str]] = [
         (
-            f"{label}: loop lag {fmt_ms(progress.loop_lag_ms)} · CPU {progress.cpu_percent:.0f}%",
+            f"{label}: loop lag {_lag(progress.loop_lag_ms)} · CPU {progress.cpu_percent:.0f}%",
             _HEALTH_STYLE[health],
         )
     ]

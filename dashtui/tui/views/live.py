@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ...engine.control import Progress, RunInfo
 from ...metrics.snapshot import Snapshot
@@ -17,38 +18,62 @@ from .thresholds import ThresholdLine, breaching_endpoints, threshold_lines
 __all__ = ["LiveView", "build_live_view"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LiveView:
-    """One frame of the console. Charts are drawn from `snapshot` only when `window_mark` moves."""
+    """One frame of the console.
+
+    The derived parts are computed on first use, so a frame that only redraws the header and the
+    lights does not pay for percentiles of every endpoint.
+    """
 
     info: RunInfo
     progress: Progress
     snapshot: Snapshot
-    sparks: SparkSeries
-    endpoints: tuple[EndpointRow, ...]
-    groups: tuple[GroupRow, ...]
-    thresholds: tuple[ThresholdLine, ...]
-    checks: tuple[CheckRow, ...]
-    failures: tuple[FailureRow, ...]
-    realtime: RealtimeView | None
-    window_mark: int
-    """Index of the newest closed window (-1 before the first): charts redraw when it changes."""
+    results: tuple[ThresholdResult, ...]
+
+    @property
+    def window_mark(self) -> int:
+        """Index of the newest closed window (-1 before the first): per-second panels redraw when it moves."""
+        return self.snapshot.windows[-1].index if self.snapshot.windows else -1
+
+    @cached_property
+    def sparks(self) -> SparkSeries:
+        return spark_series(self.snapshot.windows)
+
+    @cached_property
+    def endpoints(self) -> tuple[EndpointRow, ...]:
+        return endpoint_rows(self.snapshot, breaching_endpoints(self.results))
+
+    @cached_property
+    def endpoint_shape(self) -> tuple[tuple[str, bool], ...]:
+        """Endpoint names with their breach flags: when this changes the table must change at once."""
+        breaching = breaching_endpoints(self.results)
+        return tuple((name, name in breaching) for name in self.snapshot.endpoints)
+
+    @cached_property
+    def groups(self) -> tuple[GroupRow, ...]:
+        return group_rows(self.snapshot)
+
+    @cached_property
+    def thresholds(self) -> tuple[ThresholdLine, ...]:
+        return threshold_lines(
+            self.results, self.snapshot, aborted_by=self.progress.status.aborted_by_threshold
+        )
+
+    @cached_property
+    def checks(self) -> tuple[CheckRow, ...]:
+        return check_rows(self.snapshot)
+
+    @cached_property
+    def failures(self) -> tuple[FailureRow, ...]:
+        return failure_rows(self.snapshot)
+
+    @cached_property
+    def realtime(self) -> RealtimeView | None:
+        return realtime_view(self.snapshot)
 
 
 def build_live_view(
     info: RunInfo, snapshot: Snapshot, progress: Progress, results: Sequence[ThresholdResult]
 ) -> LiveView:
-    breaching = breaching_endpoints(results)
-    return LiveView(
-        info=info,
-        progress=progress,
-        snapshot=snapshot,
-        sparks=spark_series(snapshot.windows),
-        endpoints=endpoint_rows(snapshot, breaching),
-        groups=group_rows(snapshot),
-        thresholds=threshold_lines(results, snapshot, aborted_by=progress.status.aborted_by_threshold),
-        checks=check_rows(snapshot),
-        failures=failure_rows(snapshot),
-        realtime=realtime_view(snapshot),
-        window_mark=snapshot.windows[-1].index if snapshot.windows else -1,
-    )
+    return LiveView(info=info, progress=progress, snapshot=snapshot, results=tuple(results))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
 from ..format import fmt_ms
@@ -13,7 +14,32 @@ _LINES = (("p50", "green"), ("p95", "orange"), ("p99", "red"))
 _HISTOGRAM_TICKS = 4
 
 
-class LatencyChart(PlotextPlot, can_focus=True):
+class _CachedPlot(PlotextPlot):
+    """A plot that rebuilds its drawing only when its data, size or theme changed.
+
+    PlotextPlot builds the whole chart on every render, and a screen repaint renders every widget;
+    with the cache a repaint of an unchanged chart costs nothing.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._version = 0
+        self._cache_key: tuple[object, ...] | None = None
+        self._cached: RenderResult | None = None
+
+    def _changed(self) -> None:
+        self._version += 1
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        key = (self._version, self.size, self.app.theme, self.theme)
+        if self._cached is None or key != self._cache_key:
+            self._cached = super().render()
+            self._cache_key = key
+        return self._cached
+
+
+class LatencyChart(_CachedPlot, can_focus=True):
     """p50, p95 and p99 of each closed second; the theme's colours come from textual-plotext."""
 
     def show(self, series: LatencySeries) -> None:
@@ -25,10 +51,10 @@ class LatencyChart(PlotextPlot, can_focus=True):
             xs = list(series.seconds)
             for (label, color), values in zip(_LINES, (series.p50, series.p95, series.p99), strict=True):
                 plt.plot(xs, list(values), label=label, color=color)
-        self.refresh()
+        self._changed()
 
 
-class LatencyHistogram(PlotextPlot, can_focus=True):
+class LatencyHistogram(_CachedPlot, can_focus=True):
     """How http_req_duration is distributed: bars over equal-width latency bins."""
 
     def show(self, histogram: Histogram) -> None:
@@ -41,4 +67,4 @@ class LatencyHistogram(PlotextPlot, can_focus=True):
             step = max(1, len(positions) // _HISTOGRAM_TICKS)
             ticks = positions[::step]
             plt.xticks(ticks, [fmt_ms(histogram.low + t * histogram.width) for t in ticks])
-        self.refresh()
+        self._changed()

@@ -17,6 +17,7 @@ class RunHeader(Static):
     DEFAULT_CSS = """
     RunHeader {
         height: 3;
+        width: 1fr;
     }
     """
 
@@ -29,4 +30,4 @@ class RunHeader(Static):
         if self._shown is not None and self._shown.is_same(content):
             return
         self._shown = content
-        self.update(content)
+        self.update(content, layout=False)

@@ -13,6 +13,11 @@ from textual.widgets import Static
 __all__ = ["Panel", "TextPanel"]
 
 
+def _shape(content: Content) -> int:
+    """Lines are not wrapped, so a layout pass is needed only when the number of lines changes."""
+    return content.plain.count("\n")
+
+
 class Panel(Vertical):
     """A titled frame around one focusable widget; maximising the widget maximises the frame."""
 
@@ -30,6 +35,8 @@ class TextPanel(VerticalScroll):
     TextPanel > Static {
         width: 1fr;
         height: auto;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
@@ -49,7 +56,8 @@ class TextPanel(VerticalScroll):
 
     def set_content(self, content: Content) -> None:
         """Show `content`; a no-op when it equals what is shown, so idle panels cost no repaint."""
-        if self._content is not None and self._content.is_same(content):
+        previous = self._content
+        if previous is not None and previous.is_same(content):
             return
         self._content = content
-        self._body.update(content)
+        self._body.update(content, layout=previous is None or _shape(previous) != _shape(content))

@@ -22,6 +22,9 @@ class MetricSpark(Vertical):
         height: 3;
         width: 1fr;
     }
+    MetricSpark > Label {
+        width: 1fr;
+    }
     MetricSpark > Sparkline {
         height: 2;
     }
@@ -44,7 +47,7 @@ class MetricSpark(Vertical):
         if key == self._shown:
             return
         self._shown = key
-        self._label.update(f"{self._title} {current}")
+        self._label.update(f"{self._title} {current}", layout=False)
         self._spark.data = list(data)
 
 

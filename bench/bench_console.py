@@ -1,0 +1,115 @@
+"""What the live console costs the generator: throughput with the console running versus headless.
+
+Usage: .venv/bin/python -m bench.bench_console [--vus 50] [--seconds 10] [--pairs 3] [--fps 4]
+
+Both modes run the same Session (the seed's four-request batch, no think time, so the generator is
+CPU-bound) against a tiny ASGI target in another process on 127.0.0.1, in alternating pairs so that
+drift on a shared machine hits both. The console runs with Textual's headless driver at 120×40: it
+pulls snapshots, builds every frame and composes the screen as in a terminal, but skips writing the
+escape codes to a tty (a few kB per frame).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import anyio
+
+from dashtui.engine.control import RunOutcome
+from dashtui.scenario.model import Scenario
+from dashtui.session import Session
+from dashtui.tui import DashApp
+
+from ._target import serve_target
+from .bench_engine import QUERIES
+
+
+def scenario(base: str, vus: int, seconds: float) -> Scenario:
+    batch = [
+        {"url": base + path, "name": name, "checks": [{"name": f"{name} status 200", "status": 200}]}
+        for name, path in QUERIES
+    ]
+    return Scenario.model_validate(
+        {
+            "name": "bench-console",
+            "scenarios": {
+                "viewers": {"executor": "constant-vus", "vus": vus, "duration": seconds, "gracefulStop": 5}
+            },
+            "flows": {"default": [{"group": "initial_load", "steps": [{"batch": batch}]}]},
+            "thresholds": {
+                "http_req_duration": ["p(95)<3000"],
+                "http_req_failed": ["rate<0.01"],
+                "http_req_duration{name:orders}": ["p(95)<1000"],
+            },
+        }
+    )
+
+
+def _requests(outcome: RunOutcome) -> float:
+    values = outcome.snapshot.values("http_reqs") or {"count": 0.0}
+    return values["count"]
+
+
+def run_headless(session: Session) -> RunOutcome:
+    return anyio.run(session.run)
+
+
+def run_console(session: Session, fps: float) -> RunOutcome:
+    app = DashApp(session, fps=fps, exit_on_end=True)
+    app.run(headless=True, size=(120, 40))
+    assert app.outcome is not None, app.run_error
+    return app.outcome
+
+
+def measure(run: Callable[[], RunOutcome], seconds: float) -> tuple[float, float]:
+    """Requests per second of run time, and requests per CPU-second of this process."""
+    cpu0 = time.process_time()
+    outcome = run()
+    cpu = time.process_time() - cpu0
+    requests = _requests(outcome)
+    return requests / seconds, requests / cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--vus", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--fps", type=float, default=4.0)
+    args = parser.parse_args()
+    results: dict[str, list[tuple[float, float]]] = {"headless": [], "console": []}
+    with serve_target(workers=1) as base:
+
+        def session() -> Session:
+            return Session(scenario(base, args.vus, args.seconds), env={}, target=base)
+
+        for pair in range(args.pairs):
+            results["headless"].append(measure(lambda: run_headless(session()), args.seconds))
+            results["console"].append(measure(lambda: run_console(session(), args.fps), args.seconds))
+            (h_rps, h_cpu), (c_rps, c_cpu) = results["headless"][-1], results["console"][-1]
+            print(
+                f"pair {pair + 1}: headless {h_rps:,.0f} req/s ({h_cpu:,.0f} per CPU-s), "
+                f"console {c_rps:,.0f} req/s ({c_cpu:,.0f} per CPU-s)"
+            )
+    h_rps, h_cpu = (statistics.median(r[i] for r in results["headless"]) for i in (0, 1))
+    c_rps, c_cpu = (statistics.median(r[i] for r in results["console"]) for i in (0, 1))
+    print(
+        f"{args.vus} VUs, {args.seconds:g} s, {args.fps:g} fps, median of {args.pairs} pairs:\n"
+        f"  throughput      headless {h_rps:,.0f} req/s, console {c_rps:,.0f} req/s: "
+        f"the console costs {_cost(h_rps, c_rps):.1f}%\n"
+        f"  per CPU-second  headless {h_cpu:,.0f} req, console {c_cpu:,.0f} req: "
+        f"the console costs {_cost(h_cpu, c_cpu):.1f}%"
+    )
+
+
+def _cost(headless: float, console: float) -> float:
+    return 100.0 * (headless - console) / headless if headless else 0.0
+
+
+if __name__ == "__main__":
+    main()
