@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import resource
 import socket
 import subprocess
 import sys
@@ -28,6 +29,12 @@ async def app(scope: dict[str, object], receive: object, send: object) -> None: 
     await send({"type": "http.response.body", "body": BODY})  # type: ignore[operator]
 
 
+def _raise_fd_limit() -> None:
+    """Thousands of VUs hold thousands of connections: lift the soft limit to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -42,8 +49,9 @@ def serve_target(workers: int = 1) -> Iterator[str]:
         [
             sys.executable, "-m", "uvicorn", "bench._target:app",
             "--host", "127.0.0.1", "--port", str(port),
-            "--log-level", "warning", "--no-access-log", "--workers", str(workers),
+            "--log-level", "warning", "--no-access-log", "--workers", str(workers), "--backlog", "16384",
         ],
+        preexec_fn=_raise_fd_limit,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
