@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from ..metrics.types import Sample
 from ..scenario.model import (
     ConstantArrivalRate,
     ConstantVUs,
+    GroupStep,
     PerVUIterations,
     RampingArrivalRate,
     RampingVUs,
@@ -30,6 +31,15 @@ __all__ = ["ExecutorRun", "VUAllocator", "make_executor"]
 
 TICK = 0.05
 """How often VU-count controllers look at their target, in seconds."""
+
+
+def _vu_lifetime_subscriptions(steps: Sequence[Any]) -> Iterator[Any]:
+    """Realtime specs held for a VU's whole life, wherever they sit in the flow (groups included)."""
+    for step in steps:
+        if isinstance(step, RealtimeStep) and step.realtime.hold == "vu":
+            yield step.realtime
+        elif isinstance(step, GroupStep):
+            yield from _vu_lifetime_subscriptions(step.steps)
 
 
 class VUAllocator:
@@ -79,9 +89,7 @@ class ExecutorRun:
         self._slots: dict[int, _Slot] = {}
         self._stop_event = anyio.Event()
         self._hard = False
-        self._hold_realtime = [
-            step.realtime for step in flow if isinstance(step, RealtimeStep) and step.realtime.hold == "vu"
-        ]
+        self._hold_realtime = list(_vu_lifetime_subscriptions(flow))
 
     @property
     def start_time(self) -> float:

@@ -238,3 +238,12 @@ async def test_failing_realtime_thresholds_exit_99(standin: StandIn) -> None:
     assert by_reason == {"realtime_errors{reason:join_error}": "realtime_errors"}
     assert outcome.snapshot.values("realtime_errors{reason:join_error}")["count"] == 6  # type: ignore[index]
     assert "reason:join_error" in outcome.summary_text
+
+
+async def test_a_vu_lifetime_subscription_inside_a_group_is_opened_once_per_vu(standin: StandIn) -> None:
+    flow = [{"group": "live", "steps": [realtime_step(standin.test_event_id, hold="vu"), {"sleep": 0.1}]}]
+    preset = scenario({"viewers": {"executor": "constant-vus", "vus": 3, "duration": 1.0}}, {"default": flow})
+    with anyio.fail_after(20):
+        outcome = await Session(preset, env=env_for(standin), target=standin.url).run()
+    assert outcome.snapshot.values("realtime_subscriptions") == {"rate": 1.0, "passes": 3, "fails": 0}
+    assert standin.stats()["realtime"]["subscribed"] == 3
