@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .format import js_number, js_round, js_to_fixed
+from ..metrics.format import js_number, js_round, js_to_fixed
 
 __all__ = ["render_dashboard_block"]
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .format import format_duration, humanize_value, js_number
+from ..metrics.format import format_duration, humanize_value, js_number
 from .k6json import EXTRAS_KEY
 
 __all__ = ["render_summary"]

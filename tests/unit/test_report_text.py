@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from dashtui.metrics.format import format_bytes, format_duration, format_plain, format_rate_percent
 from dashtui.report import SummaryOptions, render_summary
-from dashtui.report.format import format_bytes, format_duration, format_plain, format_rate_percent
 from dashtui.thresholds.results import ThresholdResult
 
 from .test_report_support import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashtui.report.format import (
+from dashtui.metrics.format import (
     format_bytes,
     format_duration,
     format_plain,

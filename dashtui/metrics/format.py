@@ -1,4 +1,4 @@
-"""Number formatting exactly as k6's JavaScript summary code prints numbers.
+"""Number formatting as k6's JavaScript summary prints metric values (report, thresholds, console).
 
 k6's summaries are JavaScript (`internal/js/summary.js`, the seed's `handleSummary`), so their figures follow
 JavaScript's rules, which differ from Python's in ways that change printed digits:
