@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import ClassVar
 
 from textual import on, work
@@ -77,9 +78,21 @@ class DashApp(App[None]):
 
     async def on_mount(self) -> None:
         await self.push_screen(self._main)
-        # The load starts once the first screen is on the terminal, so the one-off cost of the first
-        # full render does not land in the run's first second.
-        self.call_after_refresh(self._run_session)
+        self.call_after_refresh(self._start_run)
+
+    def _start_run(self) -> None:
+        """Start the load once the first screen is drawn, so its one-off cost misses the run.
+
+        The app's widgets, styles and caches live as long as the process; freezing them out of the
+        garbage collector's reach keeps every full collection during the run from scanning them
+        again (measured: Textual's objects otherwise add a third to the time of each one).
+        """
+        gc.collect()
+        gc.freeze()
+        self._run_session()
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()
 
     @work(exclusive=True, exit_on_error=False, group="run", description="load test run")
     async def _run_session(self) -> None:

@@ -294,3 +294,21 @@ def test_run_console_returns_the_exit_code_and_reraises_run_errors() -> None:
     )
     with pytest.raises(RuntimeError, match="boom"):
         run_console(FakeSession(raise_on_run=RuntimeError("boom")), exit_on_end=True, headless=True)
+
+
+async def test_the_apps_objects_are_frozen_out_of_gc_only_while_it_runs() -> None:
+    import gc
+
+    session = FakeSession()
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        with anyio.fail_after(5):
+            while ("run",) not in session.calls:
+                await pilot.pause(0.01)
+        assert gc.get_freeze_count() > 0
+        await pilot.press("q")
+        with anyio.fail_after(5):
+            while not isinstance(app.screen, ResultsScreen):
+                await pilot.pause(0.01)
+        await pilot.press("q")
+    assert gc.get_freeze_count() == 0
