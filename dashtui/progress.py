@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .engine.control import Progress
+from .scenario.durations import format_duration
 
 __all__ = ["format_elapsed", "progress_bar_lines", "progress_line"]
 
@@ -17,17 +18,6 @@ def format_elapsed(seconds: float) -> str:
     if minutes >= 1:
         return f"{int(minutes)}m{secs:04.1f}s"
     return f"{secs:.1f}s"
-
-
-def _planned(seconds: float) -> str:
-    seconds = round(seconds)
-    minutes, secs = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours}h{minutes}m{secs}s"
-    if minutes:
-        return f"{minutes}m{secs}s"
-    return f"{secs}s"
 
 
 def progress_line(progress: Progress) -> str:
@@ -56,6 +46,6 @@ def progress_bar_lines(progress: Progress, *, width: int = 40) -> list[str]:
         bar = "=" * filled + (">" if filled < width else "") + "-" * max(0, width - filled - 1)
         lines.append(
             f"{scenario.name:<{name_width}}   [{bar}] {scenario.vus} VUs  "
-            f"{format_elapsed(scenario.elapsed)}/{_planned(scenario.planned)}"
+            f"{format_elapsed(scenario.elapsed)}/{format_duration(scenario.planned)}"
         )
     return lines
