@@ -66,25 +66,29 @@ class VU:
         self.ctx.emit(Sample("iteration_duration", (end - started) * 1000.0, tags, end))
         self.iteration_index += 1
 
-    async def run_steps(self, steps: Sequence[Any]) -> list[tuple[HttpResult, bool]]:
-        """Run steps in order; returns every (response, passed its checks) they produced."""
-        produced: list[tuple[HttpResult, bool]] = []
+    async def run_steps(self, steps: Sequence[Any]) -> list[bool]:
+        """Run steps in order; returns, per response they produced, whether it passed its checks.
+
+        Only the verdicts travel up to the group and flow bindings, not the responses: a VU would
+        otherwise hold every body of its iteration through its think time.
+        """
+        produced: list[bool] = []
         for step in steps:
             await self.ctx.gate.wait()
             produced.extend(await self.run_step(step))
         return produced
 
-    async def run_step(self, step: Any) -> list[tuple[HttpResult, bool]]:
+    async def run_step(self, step: Any) -> list[bool]:
         if isinstance(step, GroupStep):
             return await self._group_step(step)
         if isinstance(step, BatchStep):
-            results = await self.batch(step.batch)
-            self._bind(results, step.error_rate, step.count_requests)
-            return results
+            verdicts = [ok for _, ok in await self.batch(step.batch)]
+            self._bind(verdicts, step.error_rate, step.count_requests)
+            return verdicts
         if isinstance(step, RequestStep):
-            results = [await self.request(step.request)]
-            self._bind(results, step.error_rate, step.count_requests)
-            return results
+            _, ok = await self.request(step.request)
+            self._bind([ok], step.error_rate, step.count_requests)
+            return [ok]
         if isinstance(step, SleepStep):
             low, high = step.sleep.min, step.sleep.max
             await self.ctx.clock.sleep(low if high <= low else self.ctx.rng.uniform(low, high))
@@ -98,13 +102,13 @@ class VU:
             return []
         raise TypeError(f"unknown step {type(step).__name__}")
 
-    async def _group_step(self, step: GroupStep) -> list[tuple[HttpResult, bool]]:
+    async def _group_step(self, step: GroupStep) -> list[bool]:
         clock = self.ctx.clock
         parent = self._group
         self._group = f"{parent}::{step.group}"
         started = clock.now()
         try:
-            results = await self.run_steps(step.steps)
+            verdicts = await self.run_steps(step.steps)
             end = clock.now()
             elapsed_ms = (end - started) * 1000.0
             tags = self.step_tags()
@@ -112,24 +116,22 @@ class VU:
                 self.ctx.emit(Sample(step.duration_trend, elapsed_ms, tags, end))
             for check in step.checks:
                 emit_check(check.name, elapsed_ms < check.below, tags=tags, time=end, emit=self.ctx.emit)
-            self._bind(results, step.error_rate, step.count_requests)
+            self._bind(verdicts, step.error_rate, step.count_requests)
             self.ctx.emit(Sample("group_duration", elapsed_ms, tags, end))
         finally:
             self._group = parent
-        return results
+        return verdicts
 
-    def _bind(
-        self, results: list[tuple[HttpResult, bool]], error_rate: Any, count_requests: str | None
-    ) -> None:
+    def _bind(self, verdicts: list[bool], error_rate: Any, count_requests: str | None) -> None:
         """Feed the step's custom metrics as the seed does: errorRate.add(!allSuccess), apiCalls.add(n)."""
         now = self.ctx.clock.now()
         tags = self.step_tags()
-        if error_rate is not None and results:
-            considered = results[:1] if error_rate.responses == "first" else results
-            failed = not all(ok for _, ok in considered)
+        if error_rate is not None and verdicts:
+            considered = verdicts[:1] if error_rate.responses == "first" else verdicts
+            failed = not all(considered)
             self.ctx.emit(Sample(error_rate.metric, 1.0 if failed else 0.0, tags, now))
         if count_requests:
-            self.ctx.emit(Sample(count_requests, float(len(results)), tags, now))
+            self.ctx.emit(Sample(count_requests, float(len(verdicts)), tags, now))
 
     def _prepared(self, spec: RequestSpec) -> PreparedRequest:
         return self.ctx.prepared(spec, prepare_request)
