@@ -30,12 +30,13 @@ class DashApp(App[None]):
     """The console for one run.
 
     The session runs in an async worker on Textual's event loop (anyio runs on its asyncio backend).
-    The UI never receives a message per request: a timer pulls `snapshot()`, `progress()` and
-    `threshold_results()` `fps` times a second and pushes one computed frame into the widgets.
+    The UI never receives a message per request: a timer pulls `progress()` and `threshold_results()`
+    `fps` times a second, and `snapshot()` once per second of the run (its 1 s windows are what the
+    panels show), and pushes one computed frame into the widgets.
 
     Args:
         session: The run to drive and watch.
-        fps: Frames per second (how often the UI pulls a snapshot).
+        fps: Frames per second: how often the header and threshold lights are refreshed.
         exit_on_end: Exit with the outcome's exit code as soon as the run ends, without the results
             screen (for automation).
     """

@@ -294,3 +294,30 @@ class TestHeader:
         assert "VUs 21/22" in second
         assert "iterations 300 (2 interrupted)" in second
         assert "loop lag" in third and "CPU 30%" in third
+
+
+class TestRedrawPeriods:
+    def test_each_group_redraws_on_its_own_period_staggered_by_its_phase(self) -> None:
+        from dashtui.tui.screens.main import PERIODS, due_lanes, record_drawn
+
+        drawn: dict[str, int] = {}
+        timeline: dict[str, list[int]] = {lane: [] for lane in PERIODS}
+        for mark in range(-1, 21):
+            due = due_lanes(drawn, mark)
+            for lane in due:
+                timeline[lane].append(mark)
+            record_drawn(drawn, due, mark)
+        assert timeline["sparks"] == list(range(-1, 21))
+        assert timeline["table"] == [-1, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19]
+        assert timeline["text"] == [-1, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]
+        assert timeline["chart"] == [-1, 0, 4, 8, 12, 16, 20]
+        assert timeline["histogram"] == [-1, 2, 14]
+        busiest = max(sum(mark in marks for marks in timeline.values()) for mark in range(1, 21))
+        assert busiest <= 3
+
+    def test_a_run_that_starts_over_redraws_everything(self) -> None:
+        from dashtui.tui.screens.main import PERIODS, due_lanes, record_drawn
+
+        drawn: dict[str, int] = {}
+        record_drawn(drawn, frozenset(PERIODS), 50)
+        assert due_lanes(drawn, 3) == frozenset(PERIODS)

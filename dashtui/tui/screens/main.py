@@ -29,17 +29,33 @@ from ..widgets import (
     TextPanel,
 )
 
-__all__ = ["PERIODS", "MainScreen"]
+__all__ = ["PERIODS", "MainScreen", "due_lanes", "record_drawn"]
 
 PERIODS: dict[str, tuple[int, int]] = {
     "sparks": (1, 0),
     "table": (RATE_SECONDS, 0),
     "text": (2, 1),
     "chart": (4, 3),
-    "histogram": (10, 5),
+    "histogram": (12, 9),
 }
 """Per group of panels: closed seconds between redraws, and a phase that staggers the groups so no
 single frame redraws everything."""
+
+
+def due_lanes(drawn: dict[str, int], mark: int) -> frozenset[str]:
+    """The groups to redraw when the newest closed second is `mark`, given when each was last drawn."""
+    due: set[str] = set()
+    for lane, (period, _) in PERIODS.items():
+        last = drawn.get(lane)
+        if last is None or mark < last or mark - last >= period:
+            due.add(lane)
+    return frozenset(due)
+
+
+def record_drawn(drawn: dict[str, int], lanes: frozenset[str], mark: int) -> None:
+    """Note that `lanes` were drawn at `mark`; a first drawing is backdated by the lane's phase."""
+    for lane in lanes:
+        drawn[lane] = mark if lane in drawn else mark - PERIODS[lane][1]
 
 
 class MainScreen(Screen[None]):
@@ -107,7 +123,7 @@ class MainScreen(Screen[None]):
         reaches the table at once. `everything` redraws all panels (the final frame).
         """
         mark = view.window_mark
-        due = {lane for lane in PERIODS if everything or self._due(lane, mark)}
+        due = frozenset(PERIODS) if everything else due_lanes(self._drawn, mark)
         with self.app.batch_update():
             self.query_one(RunHeader).show(view.info, view.progress)
             self.query_one("#thresholds", TextPanel).set_content(render_thresholds(view.thresholds))
@@ -127,14 +143,7 @@ class MainScreen(Screen[None]):
                 digest = view.snapshot.trend("http_req_duration")
                 if digest is not None:
                     self.query_one(LatencyHistogram).show(latency_histogram(digest))
-        for lane in due:
-            first = lane not in self._drawn
-            self._drawn[lane] = mark - PERIODS[lane][1] if first else mark
-
-    def _due(self, lane: str, mark: int) -> bool:
-        period, _ = PERIODS[lane]
-        drawn = self._drawn.get(lane)
-        return drawn is None or mark < drawn or mark - drawn >= period
+        record_drawn(self._drawn, due, mark)
 
     def action_toggle_maximize(self) -> None:
         if self.maximized is not None:
