@@ -15,7 +15,7 @@ from .engine.context import RealtimeHook, TransportFactory
 from .engine.control import Progress, RunInfo, RunOutcome, RunStatus
 from .engine.prepare import AuthError
 from .engine.realtime import ERROR_KEYS as REALTIME_ERROR_KEYS
-from .engine.runner import Engine
+from .engine.runner import Engine, request_specs
 from .metrics.aggregator import Aggregator
 from .metrics.builtin import Registry
 from .metrics.snapshot import Snapshot
@@ -276,23 +276,9 @@ class Session:
 def _endpoint_tables(scenario: Any) -> list[str]:
     """Table names the flows read, in first-seen order (the seed's 'Endpoints:' line)."""
     seen: dict[str, None] = {}
-
-    def walk(steps: Any) -> None:
-        for step in steps:
-            for request in _requests_of(step):
-                path = request.url.split("?", 1)[0].rstrip("/")
-                seen.setdefault(path.rsplit("/", 1)[-1], None)
-            inner = getattr(step, "steps", None)
-            if inner:
-                walk(inner)
-
     for flow in scenario.flows.values():
-        walk(flow)
+        for request in request_specs(flow):
+            path = request.url.split("?", 1)[0].rstrip("/")
+            seen.setdefault(path.rsplit("/", 1)[-1], None)
     return list(seen)
 
-
-def _requests_of(step: Any) -> list[Any]:
-    if getattr(step, "batch", None):
-        return list(step.batch)
-    request = getattr(step, "request", None)
-    return [request] if request is not None else []

@@ -56,7 +56,7 @@ class Engine:
             header_sets=header_sets,
         )
         for flow in scenario.flows.values():
-            for spec in _request_specs(flow):
+            for spec in request_specs(flow):
                 self.ctx.prepared(spec, prepare_request)
         self.allocator = VUAllocator()
         self.executors: list[ExecutorRun] = [
@@ -151,11 +151,11 @@ class Engine:
         )
 
 
-def _request_specs(steps: Sequence[Any]) -> Iterator[Any]:
+def request_specs(steps: Sequence[Any]) -> Iterator[Any]:
     """Every RequestSpec in a flow, so bad auth or URLs fail before the run instead of in every VU."""
     for step in steps:
         if isinstance(step, GroupStep):
-            yield from _request_specs(step.steps)
+            yield from request_specs(step.steps)
         elif isinstance(step, BatchStep):
             yield from step.batch
         elif isinstance(step, RequestStep):

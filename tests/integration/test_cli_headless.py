@@ -60,6 +60,8 @@ def test_dashboard_preset_passes_against_a_healthy_standin(standin: StandInProce
     export = json.loads((tmp_path / "export.json").read_text())
     assert export["metrics"]["http_req_failed"]["thresholds"] == {"rate<0.01": False}
     assert "DASHBOARD LOAD TEST RESULTS" in result.stdout
+    assert "Endpoints:         events, tickets, orders, vip_reservations, scan_logs" in result.stdout
+    assert "Concurrent Viewers: 4 VUs" in result.stdout
     assert "PASS http_req_duration: p(95)<2000" in result.stdout
     assert "█ THRESHOLDS" in result.stdout
     for secret in _secrets(standin):
