@@ -100,8 +100,8 @@ class ExecutorRun:
         return float(self.config.graceful_stop)
 
     def planned(self) -> float:
-        """Seconds of load the executor plans, not counting gracefulStop; 0 when unbounded."""
-        raise NotImplementedError
+        """Seconds of load the executor plans, without startTime and gracefulStop."""
+        return float(self.config.planned_duration())
 
     @property
     def vus(self) -> int:
@@ -277,17 +277,11 @@ class _VUTargetExecutor(ExecutorRun):
 
 
 class ConstantVUsRun(_VUTargetExecutor):
-    def planned(self) -> float:
-        return float(self.config.duration)
-
     def target(self, t: float) -> int:
         return int(self.config.vus)
 
 
 class RampingVUsRun(_VUTargetExecutor):
-    def planned(self) -> float:
-        return stages_duration(self.config.stages)
-
     def target(self, t: float) -> int:
         return ramping_vus_target(self.config.start_vus, self.config.stages, t)
 
@@ -341,27 +335,18 @@ class _ArrivalRateRun(ExecutorRun):
 
 
 class ConstantArrivalRateRun(_ArrivalRateRun):
-    def planned(self) -> float:
-        return float(self.config.duration)
-
     def stages(self) -> tuple[float, Sequence[Stage]]:
         rate = self.config.rate
         return float(rate), [Stage(duration=self.config.duration, target=rate)]
 
 
 class RampingArrivalRateRun(_ArrivalRateRun):
-    def planned(self) -> float:
-        return stages_duration(self.config.stages)
-
     def stages(self) -> tuple[float, Sequence[Stage]]:
         return float(self.config.start_rate), list(self.config.stages)
 
 
 class _IterationsRun(ExecutorRun):
     """per-vu-iterations and shared-iterations: a fixed number of iterations within maxDuration."""
-
-    def planned(self) -> float:
-        return float(self.config.max_duration)
 
     def take(self, slot: _Slot) -> bool:
         raise NotImplementedError
