@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -419,7 +418,3 @@ def make_executor(
     """The ExecutorRun for a scenario's executor config."""
     return _EXECUTORS[type(config)](name, config, flow, ctx, allocator)
 
-
-def total_planned(executors: Sequence[ExecutorRun]) -> float:
-    """The run's planned length: the latest startTime + planned duration of its scenarios."""
-    return max((e.start_time + e.planned() for e in executors), default=0.0) if executors else math.nan
