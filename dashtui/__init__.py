@@ -4,5 +4,21 @@ from __future__ import annotations
 
 from ._version import __version__
 from .clock import Clock, FakeClock, SystemClock
+from .engine.control import RunOutcome
+from .metrics import Snapshot
+from .scenario import Scenario, ScenarioError, load_scenario
+from .session import Session, SessionOutputs
 
-__all__ = ["Clock", "FakeClock", "SystemClock", "__version__"]
+__all__ = [
+    "Clock",
+    "FakeClock",
+    "RunOutcome",
+    "Scenario",
+    "ScenarioError",
+    "Session",
+    "SessionOutputs",
+    "Snapshot",
+    "SystemClock",
+    "__version__",
+    "load_scenario",
+]
