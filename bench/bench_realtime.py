@@ -14,30 +14,14 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import subprocess
 import sys
 import time
 
 import anyio
 
+from dashtui.demo import standin_process
 from dashtui.scenario import RampingVUs, load_scenario
 from dashtui.session import Session
-
-
-def _start_standin(rows_per_second: float, core: int | None) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    cmd = [sys.executable, "-m", "dashtui.demo", "--port", "0", "--box-office-rate", str(rows_per_second)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    env: dict[str, str] = {}
-    assert proc.stdout is not None
-    while len(env) < 4:
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit("the stand-in exited before printing its address")
-        name, _, value = line.removeprefix("export ").strip().partition("=")
-        env[name] = value.strip("'")
-    if core is not None and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(proc.pid, {core})
-    return proc, env
 
 
 def _rss_mib() -> float:
@@ -57,8 +41,8 @@ def main() -> int:
     server_core = cores[0] if len(cores) > 1 else None
     if server_core is not None:
         os.sched_setaffinity(0, set(cores[1:]))
-    proc, env = _start_standin(args.rows, server_core)
-    try:
+    with standin_process(["--box-office-rate", str(args.rows)], core=server_core) as standin:
+        env = standin.env()
         preset = load_scenario("realtime", env=env)
         stages = [
             {"duration": args.ramp, "target": args.subscribers},
@@ -79,9 +63,6 @@ def main() -> int:
         outcome = anyio.run(session.run)
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
         rss_peak = _rss_mib()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
     snap = outcome.snapshot
     subscribe = snap.values("realtime_subscribe_duration", ["p(50)", "p(95)", "p(99)", "max"]) or {}

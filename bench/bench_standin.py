@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 
 import anyio
 import httpx
+
+from dashtui.demo import standin_process
 
 
 def _queries(event_id: str) -> list[str]:
@@ -29,22 +30,6 @@ def _queries(event_id: str) -> list[str]:
         f"/rest/v1/tickets?select=count&event_id=eq.{event_id}",
         f"/rest/v1/scan_logs?select=count&event_id=eq.{event_id}",
     ]
-
-
-def _start_server(scale: str, core: int | None) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    cmd = [sys.executable, "-m", "dashtui.demo", "--port", "0", "--scale", scale, "--box-office-rate", "0"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    env: dict[str, str] = {}
-    assert proc.stdout is not None
-    while len(env) < 4:
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit("the stand-in exited before printing its address")
-        name, _, value = line.removeprefix("export ").strip().partition("=")
-        env[name] = value.strip("'")
-    if core is not None and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(proc.pid, {core})
-    return proc, env
 
 
 async def _client(
@@ -102,8 +87,8 @@ def main() -> int:
     server_core = cores[0] if len(cores) > 1 else None
     if server_core is not None:
         os.sched_setaffinity(0, set(cores[1:]))
-    proc, env = _start_server(args.scale, server_core)
-    try:
+    with standin_process(["--scale", args.scale, "--box-office-rate", "0"], core=server_core) as standin:
+        env = standin.env()
         url = env["SUPABASE_URL"]
         key = env["SUPABASE_ANON_KEY"]
         headers = {"apikey": key, "Authorization": f"Bearer {key}"}
@@ -115,7 +100,9 @@ def main() -> int:
         )
         results, capacities = [], []
         for n in range(args.runs):
-            rate, per_cpu = anyio.run(_run_once, url, headers, queries, args.clients, args.seconds, proc.pid)
+            rate, per_cpu = anyio.run(
+                _run_once, url, headers, queries, args.clients, args.seconds, standin.pid
+            )
             results.append(rate)
             extra = ""
             if per_cpu is not None:
@@ -128,9 +115,6 @@ def main() -> int:
         )
         if capacities:
             print(f"median server capacity on one core: {statistics.median(capacities):,.0f} requests/s")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
     return 0
 
 

@@ -11,6 +11,7 @@ from .config import StandInConfig
 from .errors import PostgrestError
 from .faults import FaultError, Faults, LatencySpec
 from .keys import Keys, make_keys
+from .process import StandInProcess, standin_process
 from .seed import SCALES
 from .server import StandIn
 
@@ -24,7 +25,9 @@ __all__ = [
     "StandIn",
     "StandInApp",
     "StandInConfig",
+    "StandInProcess",
     "create_app",
     "make_keys",
     "serve_main",
+    "standin_process",
 ]

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from .standin_process import StandInProcess, standin_process
+from dashtui.demo import StandInProcess, standin_process
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def standin() -> Iterator[StandInProcess]:
-    with standin_process("--seed", "3") as running:
+    with standin_process(["--scale", "small", "--box-office-rate", "0", "--seed", "3"]) as running:
         yield running
 
 

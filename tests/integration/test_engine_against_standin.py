@@ -7,18 +7,17 @@ from collections.abc import Iterator
 
 import pytest
 
+from dashtui.demo import StandInProcess, standin_process
 from dashtui.engine.control import RunOutcome
 from dashtui.scenario.model import Scenario
 from dashtui.session import Session
-
-from .standin_process import StandInProcess, standin_process
 
 pytestmark = [pytest.mark.anyio, pytest.mark.integration]
 
 
 @pytest.fixture(scope="module")
 def standin() -> Iterator[StandInProcess]:
-    with standin_process("--seed", "7") as running:
+    with standin_process(["--scale", "small", "--box-office-rate", "0", "--seed", "7"]) as running:
         yield running
 
 
@@ -48,24 +47,24 @@ async def _latency_round(standin: StandInProcess) -> dict[int, tuple[float, floa
     sc = Scenario.model_validate(
         {
             "name": "latency",
-            "scenarios": {"s": {"executor": "shared-iterations", "vus": 2, "iterations": 150}},
+            "scenarios": {"s": {"executor": "shared-iterations", "vus": 4, "iterations": 100}},
             "flows": {"default": [{"batch": batch}]},
         }
     )
     outcome = await _run(standin, sc)
     injected = standin.stats()["injected_latency_ms"]
     events = outcome.snapshot.endpoints["events"].duration.digest
-    assert events.count == injected["count"] == 150
+    assert events.count == injected["count"] == 100
     # the request's own cost is what `orders`, sent beside it in the same batches, measures
     cost = outcome.snapshot.endpoints["orders"].duration.digest.percentile(50)
     return {p: (events.percentile(p), injected[key] + cost) for p, key in ((50, "p50"), (95, "p95"))}
 
 
 async def test_measured_latency_matches_the_injected_distribution(standin: StandInProcess) -> None:
-    """Latency uniform(20,40) ms is injected on `events` only. The stand-in reports what it applied
+    """Latency uniform(100,200) ms is injected on `events` only. The stand-in reports what it applied
     (timer overshoot included); the figure compared is the median over three runs, as the bench
     scripts report figures on this shared machine."""
-    standin.set_faults(latency="none", latency_by_table={"events": "uniform(20,40)"}, error_rate=0.0)
+    standin.set_faults(latency="none", latency_by_table={"events": "uniform(100,200)"}, error_rate=0.0)
     try:
         rounds = [await _latency_round(standin) for _ in range(3)]
     finally:

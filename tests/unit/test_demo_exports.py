@@ -37,9 +37,11 @@ def test_the_package_api() -> None:
         "StandIn",
         "StandInApp",
         "StandInConfig",
+        "StandInProcess",
         "create_app",
         "make_keys",
         "serve_main",
+        "standin_process",
     ]
 
 
