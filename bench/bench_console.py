@@ -1,12 +1,12 @@
 """What the live console costs the generator: throughput with the console running versus headless.
 
-Usage: .venv/bin/python -m bench.bench_console [--vus 50] [--seconds 10] [--pairs 3] [--fps 4]
+Usage: .venv/bin/python -m bench.bench_console [--vus 20] [--seconds 15] [--rounds 9] [--fps 4]
 
-Both modes run the same Session (the seed's four-request batch, no think time, so the generator is
-CPU-bound) against a tiny ASGI target in another process on 127.0.0.1, in alternating pairs so that
-drift on a shared machine hits both. The console runs with Textual's headless driver at 120×40: it
-pulls snapshots, builds every frame and composes the screen as in a terminal, but skips writing the
-escape codes to a tty (a few kB per frame).
+Every mode runs the same Session (the seed's four-request batch, no think time, so the generator is
+CPU-bound) against a tiny ASGI target in another process on 127.0.0.1, in interleaved rounds so that
+drift on a shared machine hits all of them; medians are reported. The console runs with Textual's
+headless driver at 120×40: it pulls snapshots, builds every frame and composes the screen as in a
+terminal, but skips writing the escape codes to a tty (a few kB per frame).
 """
 
 from __future__ import annotations
@@ -97,42 +97,48 @@ def measure(session: Session, run: Callable[[Session], RunOutcome], seconds: flo
     return requests / seconds, requests / cpu[0]
 
 
+MODES = ("headless", "console", "no frames")
+"""`no frames` is the console app with its frame timer slower than the run: the app, its event loop
+and its GC treatment without the UI work, to tell the cost of drawing from the cost of hosting."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--vus", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--vus", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--fps", type=float, default=4.0)
     args = parser.parse_args()
-    results: dict[str, list[tuple[float, float]]] = {"headless": [], "console": []}
+    idle_fps = 0.5 / args.seconds
+    runners: dict[str, Callable[[Session], RunOutcome]] = {
+        "headless": run_headless,
+        "console": lambda s: run_console(s, args.fps),
+        "no frames": lambda s: run_console(s, idle_fps),
+    }
+    results: dict[str, list[tuple[float, float]]] = {mode: [] for mode in MODES}
     with serve_target(workers=1) as base:
-
-        def session() -> Session:
-            return Session(scenario(base, args.vus, args.seconds), env={}, target=base)
-
-        for pair in range(args.pairs):
-            results["headless"].append(measure(session(), run_headless, args.seconds))
-            results["console"].append(measure(session(), lambda s: run_console(s, args.fps), args.seconds))
-            (h_rps, h_cpu), (c_rps, c_cpu) = results["headless"][-1], results["console"][-1]
-            print(
-                f"pair {pair + 1}: headless {h_rps:,.0f} req/s ({h_cpu:,.0f} per CPU-s), "
-                f"console {c_rps:,.0f} req/s ({c_cpu:,.0f} per CPU-s)"
-            )
-    h_rps, h_cpu = (statistics.median(r[i] for r in results["headless"]) for i in (0, 1))
-    c_rps, c_cpu = (statistics.median(r[i] for r in results["console"]) for i in (0, 1))
-    print(
-        f"{args.vus} VUs, {args.seconds:g} s, {args.fps:g} fps, median of {args.pairs} pairs:\n"
-        f"  throughput      headless {h_rps:,.0f} req/s, console {c_rps:,.0f} req/s: "
-        f"the console costs {_cost(h_rps, c_rps):.1f}%\n"
-        f"  per CPU-second  headless {h_cpu:,.0f} req, console {c_cpu:,.0f} req: "
-        f"the console costs {_cost(h_cpu, c_cpu):.1f}%"
-    )
+        for round_ in range(args.rounds):
+            line = []
+            for mode in MODES:
+                session = Session(scenario(base, args.vus, args.seconds), env={}, target=base)
+                rps, per_cpu = measure(session, runners[mode], args.seconds)
+                results[mode].append((rps, per_cpu))
+                line.append(f"{mode} {rps:,.0f} req/s ({per_cpu:,.0f} per CPU-s)")
+            print(f"round {round_ + 1}: " + ", ".join(line), flush=True)
+    medians = {mode: tuple(statistics.median(r[i] for r in results[mode]) for i in (0, 1)) for mode in MODES}
+    print(f"{args.vus} VUs, {args.seconds:g} s runs, {args.fps:g} fps, medians of {args.rounds} rounds:")
+    for index, unit in ((0, "req/s"), (1, "requests per CPU-second")):
+        h, c, n = (medians[mode][index] for mode in MODES)
+        print(
+            f"  {unit}: headless {h:,.0f}, console {c:,.0f}, no frames {n:,.0f}; "
+            f"the console costs {_cost(h, c):.1f}% (drawing alone {_cost(n, c):.1f}%)"
+        )
 
 
-def _cost(headless: float, console: float) -> float:
-    return 100.0 * (headless - console) / headless if headless else 0.0
+def _cost(baseline: float, other: float) -> float:
+    return 100.0 * (baseline - other) / baseline if baseline else 0.0
 
 
 if __name__ == "__main__":
