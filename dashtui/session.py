@@ -281,4 +281,3 @@ def _endpoint_tables(scenario: Any) -> list[str]:
             path = request.url.split("?", 1)[0].rstrip("/")
             seen.setdefault(path.rsplit("/", 1)[-1], None)
     return list(seen)
-

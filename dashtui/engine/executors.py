@@ -417,4 +417,3 @@ def make_executor(
 ) -> ExecutorRun:
     """The ExecutorRun for a scenario's executor config."""
     return _EXECUTORS[type(config)](name, config, flow, ctx, allocator)
-
