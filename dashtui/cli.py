@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -173,6 +174,9 @@ async def run_headless(session: Session, quiet: bool = False) -> RunOutcome:
     """Run with progress lines and signal handling; returns after the reports are written."""
     outcome: RunOutcome | None = None
     tty = sys.stderr.isatty()
+    # the run's long-lived objects (VUs, clients, presets) need no collector scans: as the console does
+    gc.collect()
+    gc.freeze()
     async with anyio.create_task_group() as tg:
         tg.start_soon(_watch_signals, session)
         if not quiet:

@@ -79,13 +79,21 @@ class RunContext:
     _prepared: dict[int, PreparedRequest] = field(default_factory=dict)
 
     def prepared(
-        self, spec: Any, prepare: Callable[[Any, Mapping[str, Mapping[str, str]]], PreparedRequest]
+        self,
+        spec: Any,
+        prepare: Callable[[Any, Mapping[str, Mapping[str, str]]], PreparedRequest],
+        *,
+        keep: bool = False,
     ) -> PreparedRequest:
-        """The PreparedRequest of a RequestSpec, built once per run."""
+        """The PreparedRequest of a RequestSpec: the flow's are built once per run (`keep`), before it
+        starts; a spec a Python step makes on the fly is prepared each time, so none accumulate."""
         found = self._prepared.get(id(spec))
-        if found is None or found.spec is not spec:
-            found = self._prepared[id(spec)] = prepare(spec, self.header_sets)
-        return found
+        if found is not None and found.spec is spec:
+            return found
+        prepared = prepare(spec, self.header_sets)
+        if keep:
+            self._prepared[id(spec)] = prepared
+        return prepared
 
     def emit(self, sample: Sample) -> None:
         self.sink.add(sample)

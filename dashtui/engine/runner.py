@@ -57,7 +57,7 @@ class Engine:
         )
         for flow in scenario.flows.values():
             for spec in request_specs(flow):
-                self.ctx.prepared(spec, prepare_request)
+                self.ctx.prepared(spec, prepare_request, keep=True)
         self.allocator = VUAllocator()
         self.executors: list[ExecutorRun] = [
             make_executor(name, config, scenario.flows[config.exec], self.ctx, self.allocator)
@@ -111,13 +111,18 @@ class Engine:
     def add_vus(self, delta: int) -> int:
         """Add (or remove) VUs on the first running constant-vus or ramping-vus scenario.
 
-        Returns the VU target after the change; removing never goes below zero VUs.
+        Returns the VU target after the change; removing never goes below zero VUs. Raises ValueError,
+        with the reason, when no running scenario lets a person change its VUs.
         """
         adjustable = [
             e for e in self.executors if e.adjustable and e.started_at is not None and not e.finished
         ]
         if not adjustable:
-            return self.allocator.active
+            kinds = ", ".join(sorted({e.config.executor for e in self.executors})) or "none"
+            raise ValueError(
+                f"VUs can be added or removed only on a running constant-vus or ramping-vus scenario "
+                f"(this run: {kinds})"
+            )
         executor = adjustable[0]
         applied = executor.adjust(delta)
         if applied:

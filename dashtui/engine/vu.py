@@ -147,6 +147,17 @@ class VU:
             self._record_failure(result)
         return result, ok
 
+    async def get(
+        self, url: str, *, name: str | None = None, auth: str | None = None, checks: Sequence[Any] = ()
+    ) -> HttpResult:
+        """A GET from a Python step, measured and checked like any flow request (k6's `http.get`).
+
+        `checks` are check tables as in a preset (`{"name": "200", "status": 200}`).
+        """
+        spec = RequestSpec.model_validate({"url": url, "name": name, "auth": auth, "checks": list(checks)})
+        result, _ = await self.request(spec)
+        return result
+
     async def batch(self, specs: Sequence[RequestSpec | PreparedRequest]) -> list[tuple[HttpResult, bool]]:
         """k6's http.batch: all requests in parallel, at most `batch` at once and `batchPerHost` per host."""
         prepared = [s if isinstance(s, PreparedRequest) else self._prepared(s) for s in specs]

@@ -182,3 +182,19 @@ def test_validate_prints_the_plan_and_sends_nothing(standin: StandInProcess, tmp
     assert "initial_load" in result.stdout and "constant-vus" in result.stdout
     assert standin.stats()["requests"] == 0
     assert standin.service_role_key not in result.stdout
+
+
+def test_python_preset_takes_the_event_id_from_a_response(standin: StandInProcess, tmp_path: Path) -> None:
+    preset = Path(__file__).resolve().parents[2] / "presets" / "event-drilldown.py"
+    standin.reset_stats()
+    result = _dashtui(
+        ["--headless", str(preset), "--duration", "2s", "--out", "r.json"], standin.env(), tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "r.json").read_text())
+    checks = {c["name"]: c for c in data["root_group"]["groups"][0]["checks"]}
+    assert checks["newest event found"]["fails"] == 0
+    assert checks["event tickets status 200"]["passes"] >= 1
+    served = standin.stats()["by_table"]
+    assert served["events"]["200"] >= 1
+    assert served["tickets"]["200"] == served["events"]["200"], "one tickets read per event read"

@@ -240,3 +240,15 @@ async def test_a_failing_python_step_ends_its_iteration_and_the_run_goes_on() ->
     assert engine.progress().interrupted == 2
     assert snap.values("http_reqs")["count"] == 4  # type: ignore[index]
     assert "no event id" in snap.failures[0].error
+
+
+@pytest.mark.anyio
+async def test_add_vus_says_why_when_no_scenario_allows_it() -> None:
+    engine, _ = await _controlled(
+        {"executor": "shared-iterations", "vus": 1, "iterations": 1}, [*REQUEST, {"sleep": 0.2}]
+    )
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(engine.run)
+        await anyio.sleep(0.05)
+        with pytest.raises(ValueError, match="constant-vus or ramping-vus.*shared-iterations"):
+            engine.add_vus(1)
