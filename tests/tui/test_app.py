@@ -5,6 +5,7 @@ from __future__ import annotations
 import anyio
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Label
 
 from dashtui.engine.control import Progress
 from dashtui.metrics import Snapshot
@@ -116,6 +117,8 @@ async def test_plus_and_minus_change_the_vu_count() -> None:
         ]
         assert session.vus == 21
         assert "VUs 21/22" in header_text(app)
+        spark_label = app.screen.query_one("#spark-vus").query_one(Label)
+        assert str(spark_label.render()) == "VUs 21", "the sparkline's VU label follows every frame"
 
 
 async def test_a_refused_vu_change_leaves_the_count_alone() -> None:

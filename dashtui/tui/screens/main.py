@@ -32,7 +32,6 @@ from ..widgets import (
 __all__ = ["PERIODS", "MainScreen", "due_lanes", "record_drawn"]
 
 PERIODS: dict[str, tuple[int, int]] = {
-    "sparks": (1, 0),
     "table": (RATE_SECONDS, 0),
     "text": (2, 1),
     "chart": (4, 3),
@@ -116,7 +115,8 @@ class MainScreen(Screen[None]):
     def show(self, view: LiveView, *, everything: bool = False) -> None:
         """Push one frame into the widgets.
 
-        The header and the threshold lights follow every frame. The rest changes only when a second
+        The header, the sparklines (whose VU count is live; their series grows as each second closes) and
+        the threshold lights follow every frame. The rest changes only when a second
         closes, and is redrawn on its own period (`PERIODS`, in closed seconds): rendering costs the
         generator CPU in the same process, and a table of digits or a chart redrawn faster than its
         data changes buys nothing. A new endpoint, or a change in which rows breach a threshold,
@@ -130,8 +130,7 @@ class MainScreen(Screen[None]):
             if "table" in due or view.endpoint_shape != self._table_shape:
                 self._table_shape = view.endpoint_shape
                 self.query_one(EndpointTable).show(view.endpoints)
-            if "sparks" in due:
-                self.query_one(SparkStrip).show(view.sparks, view.progress.vus)
+            self.query_one(SparkStrip).show(view.sparks, view.progress.vus)
             if "text" in due:
                 self.query_one("#checks", TextPanel).set_content(render_checks(view.checks))
                 self.query_one("#groups", TextPanel).set_content(render_groups(view.groups))
