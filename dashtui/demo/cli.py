@@ -6,6 +6,7 @@ import argparse
 import errno
 import shlex
 import signal
+import socket
 import sqlite3
 import sys
 import threading
@@ -24,8 +25,27 @@ from .server import bind_socket, quiet_uvicorn, uvicorn_config
 __all__ = ["build_parser", "serve_main"]
 
 
-class _Stop(Exception):
-    """SIGTERM, turned into a clean stop."""
+class _StopOnSigterm:
+    """SIGTERM asks the server to stop as Ctrl-C does, without raising from inside a signal handler.
+
+    Raising there lands wherever the main thread happens to be (inside uvicorn's start-up, asyncio's
+    callbacks, a `finally:`), where it can be swallowed or turn into exit code 1; a flag cannot.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.server: uvicorn.Server | None = None
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
+        if self.server is not None:
+            self.server.should_exit = True
+
+    def serve(self, server: uvicorn.Server, sock: socket.socket) -> None:
+        """Run `server`, or not at all when SIGTERM came before it existed."""
+        self.server = server
+        server.should_exit = self.requested
+        server.run(sockets=[sock])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,10 +112,6 @@ def _faults(args: argparse.Namespace) -> Faults:
     )
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise _Stop()
-
-
 def serve_main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Run `dashtui serve ARGS` until Ctrl-C or SIGTERM. Returns the exit code (0 after a clean stop)."""
     out = stdout or sys.stdout
@@ -121,10 +137,11 @@ def serve_main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO 
         print(f"dashtui serve: {exc}", file=err)
         return 2
     main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main else None
+    on_sigterm = _StopOnSigterm()
+    previous = signal.signal(signal.SIGTERM, on_sigterm) if main else None
     try:
-        return _serve(args, config, started, out, err)
-    except (KeyboardInterrupt, _Stop):
+        return _serve(args, config, started, out, err, on_sigterm)
+    except KeyboardInterrupt:
         print("# dashtui stand-in stopped", file=err, flush=True)
         return 0
     finally:
@@ -132,7 +149,14 @@ def serve_main(argv: list[str], *, stdout: TextIO | None = None, stderr: TextIO 
             signal.signal(signal.SIGTERM, previous)
 
 
-def _serve(args: argparse.Namespace, config: StandInConfig, started: float, out: TextIO, err: TextIO) -> int:
+def _serve(
+    args: argparse.Namespace,
+    config: StandInConfig,
+    started: float,
+    out: TextIO,
+    err: TextIO,
+    on_sigterm: _StopOnSigterm,
+) -> int:
     try:
         app = create_app(config)
     except (OSError, ValueError, sqlite3.Error) as exc:
@@ -158,7 +182,7 @@ def _serve(args: argparse.Namespace, config: StandInConfig, started: float, out:
             flush=True,
         )
         quiet_uvicorn()
-        uvicorn.Server(uvicorn_config(app)).run(sockets=[sock])
+        on_sigterm.serve(uvicorn.Server(uvicorn_config(app)), sock)
     finally:
         app.close()
     print("# dashtui stand-in stopped", file=err, flush=True)
