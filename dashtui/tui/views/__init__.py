@@ -15,7 +15,6 @@ from .series import (
     spark_series,
 )
 from .tables import (
-    CheckRow,
     FailureRow,
     GroupRow,
     check_rows,
@@ -37,7 +36,6 @@ from .thresholds import (
 
 __all__ = [
     "COLUMNS",
-    "CheckRow",
     "Column",
     "EndpointRow",
     "FailureRow",

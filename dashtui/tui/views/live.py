@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ...engine.control import Progress, RunInfo
-from ...metrics.snapshot import Snapshot
+from ...metrics.snapshot import CheckStats, Snapshot
 from ...thresholds.results import ThresholdResult
 from .endpoints import EndpointRow, endpoint_rows
 from .realtime import RealtimeView, realtime_view
 from .series import SparkSeries, spark_series
-from .tables import CheckRow, FailureRow, GroupRow, check_rows, failure_rows, group_rows
+from .tables import FailureRow, GroupRow, check_rows, failure_rows, group_rows
 from .thresholds import ThresholdLine, breaching_endpoints, threshold_lines
 
 __all__ = ["LiveView", "build_live_view"]
@@ -61,7 +61,7 @@ class LiveView:
         )
 
     @cached_property
-    def checks(self) -> tuple[CheckRow, ...]:
+    def checks(self) -> tuple[CheckStats, ...]:
         return check_rows(self.snapshot)
 
     @cached_property

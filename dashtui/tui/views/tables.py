@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 from textual.content import Content
 
-from ...metrics.snapshot import Snapshot
+from ...metrics.snapshot import CheckStats, Snapshot
 from ..format import fmt_clock, fmt_count, fmt_ms, fmt_percent
 
 __all__ = [
-    "CheckRow",
     "FailureRow",
     "GroupRow",
     "check_rows",
@@ -27,34 +26,21 @@ FAILURE_ROWS = 20
 EXCERPT_CHARS = 120
 
 
-@dataclass(frozen=True, slots=True)
-class CheckRow:
-    group: str
-    name: str
-    passes: int
-    fails: int
-
-    @property
-    def rate(self) -> float:
-        total = self.passes + self.fails
-        return self.passes / total if total else 0.0
-
-
 def group_label(path: str) -> str:
     """A k6 group path (`::initial_load`, `::a::b`) as a person reads it (`initial_load`, `a › b`)."""
     parts = [part for part in path.split("::") if part]
     return " › ".join(parts) if parts else "(root)"
 
 
-def check_rows(snapshot: Snapshot) -> tuple[CheckRow, ...]:
+def check_rows(snapshot: Snapshot) -> tuple[CheckStats, ...]:
     """Every check, failing ones first (lowest pass rate first), then the rest by group and name."""
-    rows = [CheckRow(c.group, c.name, c.passes, c.fails) for c in snapshot.checks.values()]
+    rows = list(snapshot.checks.values())
     failing = sorted((r for r in rows if r.fails), key=lambda r: (r.rate, r.group, r.name))
     passing = sorted((r for r in rows if not r.fails), key=lambda r: (r.group, r.name))
     return tuple(failing + passing)
 
 
-def render_checks(rows: Iterable[CheckRow]) -> Content:
+def render_checks(rows: Iterable[CheckStats]) -> Content:
     """`✗  90.3% orders status 200  ✓65 ✗7`; failing checks in the error colour.
 
     The group is shown (`initial_load › name`) only when the checks sit in more than one group.
