@@ -44,7 +44,7 @@ def classify_error(exc: BaseException) -> tuple[str, int]:
                 return f"x509: {message}", TLS_HOSTNAME
             return f"x509: {message}", TLS_UNKNOWN_AUTHORITY
         if isinstance(item, ssl.SSLError):
-            return f"tls: {item.reason or item}", TLS
+            return f"tls: {getattr(item, 'reason', None) or item}", TLS
     if isinstance(exc, httpx.ConnectTimeout):
         return "dial: i/o timeout", DIAL_TIMEOUT
     if isinstance(exc, httpx.TimeoutException):

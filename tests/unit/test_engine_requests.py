@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 
 import anyio
 import httpx
@@ -95,6 +96,17 @@ async def test_refused_connection_is_status_0_with_dial_refused() -> None:
     assert next(s.value for s in samples if s.metric == "http_req_failed") == 1.0
 
 
+def _chained(outer: Exception, cause: BaseException) -> Exception:
+    outer.__cause__ = cause
+    return outer
+
+
+def _tls_failure(message: str) -> Exception:
+    cause = ssl.SSLCertVerificationError(1, message)
+    cause.verify_message = message.partition(": ")[2]
+    return _chained(httpx.ConnectError(message), cause)
+
+
 @pytest.mark.parametrize(
     ("exc", "code"),
     [
@@ -102,6 +114,12 @@ async def test_refused_connection_is_status_0_with_dial_refused() -> None:
         (httpx.ConnectError("x", request=None), 1210),
         (httpx.RemoteProtocolError("Server disconnected without sending a response."), 1000),
         (httpx.ReadError("[Errno 104] Connection reset by peer"), 1220),
+        (httpx.ConnectError("[Errno -2] Name or service not known"), 1101),
+        (httpx.ConnectError("[Errno -3] Temporary failure in name resolution"), 1100),
+        (httpx.ConnectTimeout("timed out"), 1211),
+        (_tls_failure("certificate verify failed: unable to get local issuer certificate"), 1310),
+        (_tls_failure("certificate verify failed: Hostname mismatch, certificate is not valid"), 1311),
+        (_chained(httpx.ConnectError("tls"), ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER]")), 1300),
     ],
 )
 def test_network_failures_map_to_k6_error_codes(exc: Exception, code: int) -> None:
