@@ -17,10 +17,18 @@ from ._version import __version__
 from .engine.control import RunOutcome
 from .progress import progress_bar_lines, progress_line
 from .report import OutputPathError, check_writable, redact, render_summary
-from .scenario import ScenarioError, Stage, apply_shortcuts, describe_plan, list_presets, load_scenario
+from .scenario import (
+    ScenarioError,
+    ScriptError,
+    Stage,
+    apply_shortcuts,
+    describe_plan,
+    list_presets,
+    load_scenario,
+)
 from .scenario.durations import parse_duration
 from .scenario.tomllines import TomlLines
-from .session import EXIT_CONFIG, ConfigError, Session, SessionOutputs
+from .session import EXIT_CONFIG, EXIT_SCRIPT_ERROR, ConfigError, Session, SessionOutputs
 from .thresholds import ThresholdError
 
 __all__ = ["build_parser", "main"]
@@ -86,9 +94,9 @@ def _secrets(env: Mapping[str, str]) -> list[str]:
     return [v for k, v in env.items() if v and any(w in k.upper() for w in ("KEY", "TOKEN", "SECRET"))]
 
 
-def _fail(message: str, env: Mapping[str, str]) -> int:
+def _fail(message: str, env: Mapping[str, str], *, code: int = EXIT_CONFIG) -> int:
     print(f"dashtui: error: {redact(message, _secrets(env))}", file=sys.stderr)
-    return EXIT_CONFIG
+    return code
 
 
 def _where(scenario: Any, exc: ThresholdError) -> str:
@@ -238,7 +246,7 @@ def _run(args: argparse.Namespace) -> int:
     except (ScenarioError, ThresholdError, UsageError) as exc:
         if standin is not None:
             standin.stop()
-        return _fail(str(exc), env)
+        return _fail(str(exc), env, code=EXIT_SCRIPT_ERROR if isinstance(exc, ScriptError) else EXIT_CONFIG)
     try:
         if headless:
             outcome = anyio.run(run_headless, session, args.quiet)
@@ -275,7 +283,7 @@ def _validate(argv: Sequence[str]) -> int:
         scenario = load_scenario(args.preset, env=env, extra_vars=dict(args.env))
         _session(scenario, env=env, target=env["SUPABASE_URL"])
     except (ScenarioError, ThresholdError, UsageError) as exc:
-        return _fail(str(exc), env)
+        return _fail(str(exc), env, code=EXIT_SCRIPT_ERROR if isinstance(exc, ScriptError) else EXIT_CONFIG)
     print(describe_plan(scenario))
     return 0
 

@@ -36,6 +36,7 @@ __all__ = [
     "EXIT_ABORTED_BY_SIGNAL",
     "EXIT_CONFIG",
     "EXIT_OK",
+    "EXIT_SCRIPT_ERROR",
     "EXIT_THRESHOLDS",
     "ConfigError",
     "Session",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .durations import format_duration, parse_duration, parse_duration_ms
-from .errors import ScenarioError, SpecError
+from .errors import ScenarioError, ScriptError, SpecError
 from .interpolate import Interpolator, is_secret_name
 from .loader import display_path, list_presets, load_scenario, preset_dir, resolve_ref
 from .model import (
@@ -65,6 +65,7 @@ __all__ = [
     "RequestStep",
     "Scenario",
     "ScenarioError",
+    "ScriptError",
     "SharedIterations",
     "SleepSpec",
     "SleepStep",

@@ -80,3 +80,10 @@ class ScenarioError(Exception):
 
     def __str__(self) -> str:
         return self._text()
+
+
+class ScriptError(ScenarioError):
+    """A Python scenario's own code failed (a syntax error, an exception on import or in `build`).
+
+    k6 exits 107 for an exception in a script, not 104 as for options it rejects; so does dashtui.
+    """

@@ -12,7 +12,7 @@ from types import MappingProxyType, ModuleType
 from pydantic import ValidationError
 
 from ..report.redact import redact
-from .errors import ScenarioError
+from .errors import ScenarioError, ScriptError
 from .interpolate import ALWAYS_SECRET, is_secret_name
 from .model import Scenario
 from .problems import problems_from_validation
@@ -68,7 +68,7 @@ def _import(path: Path, display: str, secrets: frozenset[str]) -> ModuleType:
         spec.loader.exec_module(module)
     except SyntaxError as exc:
         sys.modules.pop(name, None)
-        raise ScenarioError(
+        raise ScriptError(
             f"Python syntax error: {exc.msg}", file=display, line=exc.lineno, column=exc.offset
         ) from None
     except (Exception, SystemExit) as exc:
@@ -86,7 +86,7 @@ def _failure(exc: BaseException, display: str, secrets: frozenset[str], what: st
         return problems_from_validation(exc, file=display, redact=lambda text: redact(text, secrets))
     line = _user_line(exc, display)
     message = redact(f"{what}: {type(exc).__name__}: {exc}", secrets)
-    return ScenarioError(message, file=display, line=line)
+    return ScriptError(message, file=display, line=line)
 
 
 def _user_line(exc: BaseException, display: str) -> int | None:

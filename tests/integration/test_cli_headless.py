@@ -198,3 +198,20 @@ def test_python_preset_takes_the_event_id_from_a_response(standin: StandInProces
     served = standin.stats()["by_table"]
     assert served["events"]["200"] >= 1
     assert served["tickets"]["200"] == served["events"]["200"], "one tickets read per event read"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("def build(env):\n    raise RuntimeError('no events table')\n", "no events table"),
+        ("def build(env:\n", "Python syntax error"),
+    ],
+)
+def test_an_exception_in_a_python_preset_exits_107(
+    standin: StandInProcess, tmp_path: Path, source: str, message: str
+) -> None:
+    (tmp_path / "broken.py").write_text(source)
+    result = _dashtui(["--headless", "broken.py"], standin.env(), tmp_path)
+    assert result.returncode == 107
+    assert "broken.py" in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr
