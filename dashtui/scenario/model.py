@@ -308,10 +308,9 @@ class RampingArrivalRate(_ArrivalRate):
         )
 
 
-class PerVUIterations(ExecutorConfig):
-    """Each of `vus` VUs runs exactly `iterations` iterations, within `maxDuration`."""
+class _Iterations(ExecutorConfig):
+    """The iteration-count executors: `vus` VUs, a number of `iterations`, bounded by `maxDuration`."""
 
-    executor: Literal["per-vu-iterations"] = "per-vu-iterations"
     vus: int = Field(1, gt=0)
     iterations: int = Field(1, gt=0)
     max_duration: Duration = Field(600.0, gt=0, alias="maxDuration")
@@ -322,6 +321,12 @@ class PerVUIterations(ExecutorConfig):
     def planned_duration(self) -> float:
         return self.max_duration
 
+
+class PerVUIterations(_Iterations):
+    """Each of `vus` VUs runs exactly `iterations` iterations, within `maxDuration`."""
+
+    executor: Literal["per-vu-iterations"] = "per-vu-iterations"
+
     def describe(self) -> str:
         return (
             f"per-vu-iterations, {_vus(self.vus)} × {self.iterations} iterations "
@@ -329,13 +334,10 @@ class PerVUIterations(ExecutorConfig):
         )
 
 
-class SharedIterations(ExecutorConfig):
+class SharedIterations(_Iterations):
     """`vus` VUs share a pool of `iterations` iterations, within `maxDuration`."""
 
     executor: Literal["shared-iterations"] = "shared-iterations"
-    vus: int = Field(1, gt=0)
-    iterations: int = Field(1, gt=0)
-    max_duration: Duration = Field(600.0, gt=0, alias="maxDuration")
 
     @model_validator(mode="after")
     def _enough_iterations(self) -> SharedIterations:
@@ -347,12 +349,6 @@ class SharedIterations(ExecutorConfig):
                 key="iterations",
             )
         return self
-
-    def peak_vus(self) -> int:
-        return self.vus
-
-    def planned_duration(self) -> float:
-        return self.max_duration
 
     def describe(self) -> str:
         return (
