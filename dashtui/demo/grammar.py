@@ -75,6 +75,10 @@ def _show(ch: str | None, quote: str = '"') -> str:
     return "end of input" if ch is None else f"{quote}{ch}{quote}"
 
 
+_DIRECTIONS = (("asc", False), ("desc", True))
+_NULLS = (("nullsfirst", True), ("nullslast", False))
+
+
 class _Cursor:
     """A position in one parameter's text, for Parsec-style error columns (1-based)."""
 
@@ -93,6 +97,14 @@ class _Cursor:
     def skip_ws(self) -> None:
         while self.peek() in (" ", "\t"):
             self.pos += 1
+
+    def take(self, options: tuple[tuple[str, bool], ...]) -> bool | None:
+        """The value of the first literal in `options` found here (and step past it), or None."""
+        for literal, value in options:
+            if self.startswith(literal):
+                self.pos += len(literal)
+                return value
+        return None
 
     def fail(self, details: str, at: int | None = None) -> PostgrestError:
         return parse_error(self.what, (self.pos if at is None else at) + 1, details)
@@ -243,18 +255,10 @@ def parse_order(text: str) -> tuple[OrderTerm, ...]:
         if cur.peek() == ".":
             word_at = cur.pos + 1
             cur.pos = word_at
-            for literal, value in (("asc", False), ("desc", True)):
-                if cur.startswith(literal):
-                    desc = value
-                    cur.pos += len(literal)
-                    break
-            else:
-                for literal, value in (("nullsfirst", True), ("nullslast", False)):
-                    if cur.startswith(literal):
-                        nulls = value
-                        cur.pos += len(literal)
-                        break
-                else:
+            desc = cur.take(_DIRECTIONS)
+            if desc is None:
+                nulls = cur.take(_NULLS)
+                if nulls is None:
                     got = _show(cur.mismatch("asc"))
                     raise cur.fail(
                         f'unexpected {got} expecting "asc", "desc", "nullsfirst" or "nullslast"', word_at
@@ -263,12 +267,8 @@ def parse_order(text: str) -> tuple[OrderTerm, ...]:
             if nulls is None and cur.peek() == ".":
                 word_at = cur.pos + 1
                 cur.pos = word_at
-                for literal, value in (("nullsfirst", True), ("nullslast", False)):
-                    if cur.startswith(literal):
-                        nulls = value
-                        cur.pos += len(literal)
-                        break
-                else:
+                nulls = cur.take(_NULLS)
+                if nulls is None:
                     got = _show(cur.mismatch("nullsfirst"))
                     raise cur.fail(f'unexpected {got} expecting "nullsfirst" or "nullslast"', word_at)
                 expecting = '"," or end of input'
