@@ -1,0 +1,36 @@
+"""The command line: `dashtui [PRESET]` runs a test; `serve`, `validate` and `presets` are subcommands."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from ..session import EXIT_CONFIG
+from .options import build_parser
+
+__all__ = ["build_parser", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Dispatch to a subcommand's module, or run a test; returns the process exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "serve":
+        from .serve import serve
+
+        return serve(args[1:])
+    if args and args[0] == "validate":
+        from .validate import validate
+
+        return validate(args[1:])
+    if args and args[0] == "presets":
+        from .presets import presets
+
+        return presets(args[1:])
+    parser = build_parser()
+    try:
+        parsed = parser.parse_args(args)
+    except SystemExit as exc:
+        return EXIT_CONFIG if exc.code not in (0, None) else 0
+    from .run import run
+
+    return run(parsed)

@@ -1,0 +1,65 @@
+"""The run's command-line options (k6's shortcuts and dashtui's own) and their argument types."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .._version import __version__
+from ..scenario import Stage
+from ..scenario.durations import parse_duration
+
+__all__ = ["DEFAULT_PRESET", "build_parser", "env_pair"]
+
+DEFAULT_PRESET = "dashboard"
+
+
+def _duration(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except Exception as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _stage(text: str) -> Stage:
+    duration, sep, target = text.partition(":")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"--stage {text!r}: expected DURATION:TARGET, e.g. 30s:20")
+    try:
+        return Stage(duration=parse_duration(duration), target=int(target))
+    except Exception as exc:
+        raise argparse.ArgumentTypeError(f"--stage {text!r}: {exc}") from None
+
+
+def env_pair(text: str) -> tuple[str, str]:
+    """`-e KEY=VALUE`, as k6's `--env`."""
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"--env {text!r}: expected KEY=VALUE")
+    return key, value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of `dashtui [PRESET] [options]`; every new run flag is added here."""
+    parser = argparse.ArgumentParser(
+        prog="dashtui",
+        description="Load-test a Supabase-backed dashboard with k6's semantics, live in the terminal.",
+        epilog="Subcommands: `dashtui serve` (the stand-in), `dashtui validate PRESET` (dry run), "
+        "`dashtui presets` (list).",
+    )
+    parser.add_argument("preset", nargs="?", default=DEFAULT_PRESET, help="preset name or .toml/.py file")
+    parser.add_argument("--headless", action="store_true", help="no console: progress, summary, exit code")
+    parser.add_argument("-u", "--vus", type=int, help="k6 --vus")
+    parser.add_argument("-d", "--duration", type=_duration, help="k6 --duration, e.g. 30s, 3m")
+    parser.add_argument("-i", "--iterations", type=int, help="k6 --iterations")
+    parser.add_argument("-s", "--stage", type=_stage, action="append", help="k6 --stage DURATION:TARGET")
+    parser.add_argument("-e", "--env", type=env_pair, action="append", default=[], help="KEY=VALUE")
+    parser.add_argument("--url", help="target base URL (else SUPABASE_URL, else the embedded stand-in)")
+    parser.add_argument("--out", type=Path, help="k6-shaped JSON report (handleSummary data)")
+    parser.add_argument("--summary-export", type=Path, help="k6's --summary-export JSON")
+    parser.add_argument("--no-color", action="store_true", help="no ANSI colours")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    parser.add_argument("--fps", type=float, default=4.0, help="console refresh rate (default 4)")
+    parser.add_argument("--seed", type=int, help="seed for think-time randomness")
+    parser.add_argument("--version", action="version", version=f"dashtui {__version__}")
+    return parser

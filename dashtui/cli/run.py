@@ -1,0 +1,80 @@
+"""`dashtui [PRESET]`: pick the target (or start the stand-in), build the Session, run it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+import anyio
+
+from ..scenario import ScenarioError, ScriptError
+from ..session import EXIT_CONFIG, EXIT_SCRIPT_ERROR
+from ..thresholds import ThresholdError
+from .errors import UsageError, fail
+from .headless import print_outcome, run_headless
+from .load import load, make_session, outputs_for
+
+__all__ = ["run"]
+
+
+def _start_standin(env: dict[str, str]) -> Any:
+    from ..demo import StandIn, StandInConfig
+
+    standin = StandIn(StandInConfig(box_office_rate=2.0))
+    standin.start()
+    env.setdefault("SUPABASE_URL", standin.url)
+    env.setdefault("SUPABASE_ANON_KEY", standin.anon_key)
+    env.setdefault("SUPABASE_SERVICE_ROLE_KEY", standin.service_role_key)
+    env.setdefault("TEST_EVENT_ID", standin.test_event_id)
+    return standin
+
+
+def run(args: argparse.Namespace) -> int:
+    """A whole run from parsed arguments; returns k6's exit code."""
+    env = dict(os.environ)
+    if args.url:
+        env["SUPABASE_URL"] = args.url
+    headless = args.headless
+    interactive = sys.stdout.isatty() and sys.stdin.isatty() and not os.environ.get("CI")
+    if not headless and not interactive:
+        print("dashtui: no terminal (or CI=true): running headless", file=sys.stderr)
+        headless = True
+    standin = None
+    try:
+        probe = dict(env)
+        if not probe.get("SUPABASE_URL"):
+            probe.update(
+                SUPABASE_URL="http://127.0.0.1:54321",
+                SUPABASE_ANON_KEY="placeholder",
+                SUPABASE_SERVICE_ROLE_KEY="placeholder",
+                TEST_EVENT_ID="placeholder",
+            )
+        probed = load(args, probe)
+        make_session(probed, env=probe, target=probe["SUPABASE_URL"])
+        outputs_for(args, probed, color=False)
+        if not env.get("SUPABASE_URL"):
+            standin = _start_standin(env)
+            print(
+                f"dashtui: no SUPABASE_URL or --url: started the embedded stand-in at {standin.url}",
+                file=sys.stderr,
+            )
+        scenario = load(args, env)
+        color = not args.no_color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        outputs = outputs_for(args, scenario, color)
+        session = make_session(scenario, env=env, target=env["SUPABASE_URL"], outputs=outputs, seed=args.seed)
+    except (ScenarioError, ThresholdError, UsageError) as exc:
+        if standin is not None:
+            standin.stop()
+        return fail(str(exc), env, code=EXIT_SCRIPT_ERROR if isinstance(exc, ScriptError) else EXIT_CONFIG)
+    try:
+        if headless:
+            outcome = anyio.run(run_headless, session, args.quiet)
+            return print_outcome(session, outcome, color=color)
+        from ..tui import run_console
+
+        return run_console(session, fps=args.fps)
+    finally:
+        if standin is not None:
+            standin.stop()
