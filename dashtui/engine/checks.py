@@ -1,11 +1,11 @@
-"""Checks on responses and on group durations, as k6's `check()`: each emits one `checks` sample."""
+"""Checks on responses and on group durations, as k6's `check()`: one `add_check` per result."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from ..metrics.types import Sample, Tags, make_tags
+from ..metrics.aggregator import SampleSink
+from ..metrics.types import Tags
 from .http import HttpResult
 
 __all__ = ["check_response", "emit_check", "json_at_path"]
@@ -53,20 +53,16 @@ def _passes(check: Any, result: HttpResult) -> bool:
     return False
 
 
-def emit_check(name: str, ok: bool, *, tags: Tags, time: float, emit: Callable[[Sample], None]) -> bool:
-    """Emit one k6 `checks` sample (1 pass, 0 fail) tagged with the check's name and the step's tags."""
-    merged = dict(tags)
-    merged["check"] = name
-    emit(Sample("checks", 1.0 if ok else 0.0, make_tags(merged), time))
+def emit_check(name: str, ok: bool, *, tags: Tags, time: float, sink: SampleSink) -> bool:
+    """Record one k6 check result (a `checks` pass or fail tagged with its name and the step's tags)."""
+    sink.add_check(tags, name, ok, time)
     return ok
 
 
-def check_response(
-    result: HttpResult, checks: Any, *, tags: Tags, time: float, emit: Callable[[Sample], None]
-) -> bool:
+def check_response(result: HttpResult, checks: Any, *, tags: Tags, time: float, sink: SampleSink) -> bool:
     """Run every check of a request on its result; True when all passed (a request without checks passes)."""
     all_ok = True
     for check in checks:
-        ok = emit_check(check.name, _passes(check, result), tags=tags, time=time, emit=emit)
+        ok = emit_check(check.name, _passes(check, result), tags=tags, time=time, sink=sink)
         all_ok = all_ok and ok
     return all_ok

@@ -10,8 +10,10 @@ from typing import Any
 import httpx
 
 from ..clock import Clock
-from ..metrics.types import Sample, Tags, make_tags
+from ..metrics.aggregator import SampleSink
+from ..metrics.types import Tags
 from .errors import classify_error, status_error
+from .records import record_request
 
 __all__ = ["HttpResult", "PreparedRequest", "Timings", "perform"]
 
@@ -125,9 +127,9 @@ async def perform(
     *,
     clock: Clock,
     tags: Tags,
-    emit: Callable[[Sample], None],
+    sink: SampleSink,
 ) -> HttpResult:
-    """Send `request`, emit k6's http_req_* samples (stamped at request end) and return the result.
+    """Send `request`, fold one `RequestRecord` (stamped at request end) into `sink`, return the result.
 
     Network failures do not raise: they become status 0 with k6's error and error_code tags.
     """
@@ -181,36 +183,19 @@ async def perform(
         timings.waiting = max(0.0, (first_byte - start) * 1000.0)
         timings.receiving = max(0.0, (marks.get("dashtui.body", end) - first_byte) * 1000.0)
     expected = status != 0 and request.is_expected(status)
-    base = dict(tags)
-    base.update(request.tags)
-    base.update(
-        {
-            "name": request.name,
-            "method": request.method,
-            "url": request.url,
-            "status": str(status),
-            "expected_response": "true" if expected else "false",
-            "proto": "HTTP/1.1",
-        }
+    record_request(
+        sink,
+        request,
+        vu_tags=tags,
+        timings=timings,
+        status=status,
+        expected=expected,
+        error=error,
+        error_code=error_code,
+        sent_bytes=_request_size(request, sent),
+        received_bytes=received,
+        time=end,
     )
-    if error:
-        base["error"] = error
-        base["error_code"] = str(error_code)
-    sample_tags = make_tags(base)
-    for metric, value in (
-        ("http_reqs", 1.0),
-        ("http_req_duration", timings.duration),
-        ("http_req_blocked", timings.blocked),
-        ("http_req_connecting", timings.connecting),
-        ("http_req_tls_handshaking", timings.tls_handshaking),
-        ("http_req_sending", timings.sending),
-        ("http_req_waiting", timings.waiting),
-        ("http_req_receiving", timings.receiving),
-        ("http_req_failed", 0.0 if expected else 1.0),
-        ("data_sent", float(_request_size(request, sent))),
-        ("data_received", float(received)),
-    ):
-        emit(Sample(metric, value, sample_tags, end))
     return HttpResult(
         request=request,
         status=status,

@@ -52,7 +52,7 @@ class VU:
         return self._group
 
     def step_tags(self) -> Tags:
-        return make_tags({**dict(self.tags), "group": self._group})
+        return self.ctx.sink.interner.with_tag(self.tags, "group", self._group)
 
     async def iteration(self, flow: Sequence[Any]) -> None:
         """One full pass over `flow`; emits k6's iteration samples only when it completes."""
@@ -115,7 +115,7 @@ class VU:
             if step.duration_trend:
                 self.ctx.emit(Sample(step.duration_trend, elapsed_ms, tags, end))
             for check in step.checks:
-                emit_check(check.name, elapsed_ms < check.below, tags=tags, time=end, emit=self.ctx.emit)
+                emit_check(check.name, elapsed_ms < check.below, tags=tags, time=end, sink=self.ctx.sink)
             self._bind(verdicts, step.error_rate, step.count_requests)
             self.ctx.emit(Sample("group_duration", elapsed_ms, tags, end))
         finally:
@@ -140,9 +140,9 @@ class VU:
         """Send one request, run its checks, record a failure; returns (result, checks passed)."""
         prepared = spec if isinstance(spec, PreparedRequest) else self._prepared(spec)
         tags = self.step_tags()
-        result = await perform(self.client, prepared, clock=self.ctx.clock, tags=tags, emit=self.ctx.emit)
+        result = await perform(self.client, prepared, clock=self.ctx.clock, tags=tags, sink=self.ctx.sink)
         checks = prepared.spec.checks if prepared.spec is not None else ()
-        ok = check_response(result, checks, tags=tags, time=self.ctx.clock.now(), emit=self.ctx.emit)
+        ok = check_response(result, checks, tags=tags, time=self.ctx.clock.now(), sink=self.ctx.sink)
         if not result.expected:
             self._record_failure(result)
         return result, ok

@@ -21,7 +21,8 @@ from .snapshot import (
     WindowStats,
     status_class,
 )
-from .types import Sample, Tags
+from .tags import TagInterner
+from .types import HTTP_REQUEST_METRICS, RequestRecord, Sample, Tags
 
 __all__ = ["Aggregator", "SampleSink"]
 
@@ -29,13 +30,36 @@ WINDOW_LIMIT = 900
 """Closed 1 s windows kept for live views: the last 15 minutes."""
 FAILURE_LIMIT = 50
 WINDOW_EXACT_LIMIT = 4096
+ROUTE_LIMIT = 10_000
+"""Tag sets whose submetric and endpoint decisions are cached; past it they are decided per record."""
 
 
 class SampleSink:
-    """What the engine needs from a metrics consumer: somewhere to put samples and failures."""
+    """What the engine needs from a metrics consumer: somewhere to put samples, requests and failures.
+
+    Only `add` and `add_failure` are required: `add_request` and `add_check` fall back to samples.
+    """
+
+    _interner: TagInterner | None = None
+
+    @property
+    def interner(self) -> TagInterner:
+        """Where producers get the tag tuples they hand this sink (one per sink, made on first use)."""
+        if self._interner is None:
+            self._interner = TagInterner()
+        return self._interner
 
     def add(self, sample: Sample) -> None:
         raise NotImplementedError
+
+    def add_request(self, record: RequestRecord) -> None:
+        """Fold one request: by default its eleven samples, in k6's order."""
+        for sample in record.samples():
+            self.add(sample)
+
+    def add_check(self, tags: Tags, name: str, ok: bool, time: float) -> None:
+        """Fold one check result: by default a `checks` sample (1 pass, 0 fail) tagged `check=name`."""
+        self.add(Sample("checks", 1.0 if ok else 0.0, self.interner.with_tag(tags, "check", name), time))
 
     def add_failure(self, record: FailureRecord) -> None:
         raise NotImplementedError
@@ -51,6 +75,18 @@ class _Endpoint:
     duration: TrendSink = field(default_factory=TrendSink)
     last_status: int = 0
     last_error: str = ""
+
+
+@dataclass(slots=True)
+class _RequestRoute:
+    """What a request's tag set decides, worked out once: the sinks its values go to, its endpoint."""
+
+    sinks: tuple[tuple[Sink, ...], ...]
+    """Per metric of HTTP_REQUEST_METRICS: the metric's sink, then its matching submetrics' sinks."""
+    endpoint: _Endpoint
+    status: int
+    status_class: str
+    error: str
 
 
 @dataclass(slots=True)
@@ -101,6 +137,8 @@ class Aggregator(SampleSink):
         self._open = _OpenWindow(index=0)
         self._failures: deque[FailureRecord] = deque(maxlen=FAILURE_LIMIT)
         self._last_vus = 0.0
+        self._routes: dict[Tags, _RequestRoute] = {}
+        self._check_routes: dict[Tags, tuple[tuple[Sink, ...], list[int]]] = {}
         self.track("http_req_duration{expected_response:true}")
         for key in track:
             self.track(key)
@@ -125,6 +163,8 @@ class Aggregator(SampleSink):
         subs = self._submetrics.setdefault(name, [])
         if all(existing != key for existing, _ in subs):
             subs.append((key, selector))
+            self._routes.clear()
+            self._check_routes.clear()
 
     def _sink(self, key: str, name: str, parent: str | None = None, selector: Tags = ()) -> Sink:
         data = self._sinks.get(key)
@@ -182,6 +222,95 @@ class Aggregator(SampleSink):
         window.failed += failed
         window.durations.add(sample.value)
         window.endpoint_requests[endpoint_name] = window.endpoint_requests.get(endpoint_name, 0) + 1
+
+    def _targets(self, name: str, tags: Tags) -> tuple[Sink, ...]:
+        """The sink of metric `name` and those of its tracked submetrics whose selector `tags` match."""
+        targets = [self._sink(name, name)]
+        for key, selector in self._submetrics.get(name, ()):
+            if all(pair in tags for pair in selector):
+                targets.append(self._sink(key, name, name, selector))
+        return tuple(targets)
+
+    def _route(self, tags: Tags) -> _RequestRoute:
+        route = self._routes.get(tags)
+        if route is not None:
+            return route
+        sinks = tuple(self._targets(name, tags) for name in HTTP_REQUEST_METRICS)
+        values = dict(tags)
+        endpoint_name = values.get("name") or values.get("url", "")
+        endpoint = self._endpoints.get(endpoint_name)
+        if endpoint is None:
+            endpoint = self._endpoints[endpoint_name] = _Endpoint(endpoint_name, values.get("method", ""))
+        status = int(values.get("status", "0") or 0)
+        route = _RequestRoute(sinks, endpoint, status, status_class(status), values.get("error", ""))
+        if len(self._routes) < ROUTE_LIMIT:
+            self._routes[tags] = route
+        return route
+
+    def add_request(self, record: RequestRecord) -> None:
+        """Fold one request into every http_req_* sink, their submetrics, its endpoint and the open window."""
+        self._roll(record.time)
+        route = self._route(record.tags)
+        duration = record.sending + record.waiting + record.receiving
+        failed = record.failed
+        reqs, durations, blocked, connecting, tls, sending, waiting, receiving, fails, sent, received = (
+            route.sinks
+        )
+        for sink in reqs:
+            sink.add(1.0)
+        for sink in durations:
+            sink.add(duration)
+        for sink in blocked:
+            sink.add(record.blocked)
+        for sink in connecting:
+            sink.add(record.connecting)
+        for sink in tls:
+            sink.add(record.tls_handshaking)
+        for sink in sending:
+            sink.add(record.sending)
+        for sink in waiting:
+            sink.add(record.waiting)
+        for sink in receiving:
+            sink.add(record.receiving)
+        failed_value = 1.0 if failed else 0.0
+        for sink in fails:
+            sink.add(failed_value)
+        sent_value = float(record.sent_bytes)
+        for sink in sent:
+            sink.add(sent_value)
+        received_value = float(record.received_bytes)
+        for sink in received:
+            sink.add(received_value)
+        endpoint = route.endpoint
+        endpoint.requests += 1
+        endpoint.failed += failed
+        classes = endpoint.status_classes
+        classes[route.status_class] = classes.get(route.status_class, 0) + 1
+        endpoint.duration.add(duration)
+        endpoint.last_status = route.status
+        endpoint.last_error = route.error
+        window = self._open
+        window.requests += 1
+        window.failed += failed
+        window.durations.add(duration)
+        counts = window.endpoint_requests
+        counts[endpoint.name] = counts.get(endpoint.name, 0) + 1
+
+    def add_check(self, tags: Tags, name: str, ok: bool, time: float) -> None:
+        """Fold one check result: the checks sink, its submetrics and the check's pass/fail counts."""
+        self._roll(time)
+        check_tags = self.interner.with_tag(tags, "check", name)
+        route = self._check_routes.get(check_tags)
+        if route is None:
+            values = dict(check_tags)
+            counts = self._checks.setdefault((values.get("group", ""), name), [0, 0])
+            route = (self._targets("checks", check_tags), counts)
+            if len(self._check_routes) < ROUTE_LIMIT:
+                self._check_routes[check_tags] = route
+        value = 1.0 if ok else 0.0
+        for sink in route[0]:
+            sink.add(value)
+        route[1][0 if ok else 1] += 1
 
     def add_many(self, samples: Iterable[Sample]) -> None:
         for sample in samples:

@@ -6,7 +6,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["Metric", "MetricType", "Sample", "Tags", "ValueType", "make_tags"]
+__all__ = [
+    "HTTP_REQUEST_METRICS",
+    "Metric",
+    "MetricType",
+    "RequestRecord",
+    "Sample",
+    "Tags",
+    "ValueType",
+    "make_tags",
+]
 
 
 class MetricType(StrEnum):
@@ -62,3 +71,62 @@ class Sample:
             if k == key:
                 return v
         return default
+
+
+HTTP_REQUEST_METRICS: tuple[str, ...] = (
+    "http_reqs",
+    "http_req_duration",
+    "http_req_blocked",
+    "http_req_connecting",
+    "http_req_tls_handshaking",
+    "http_req_sending",
+    "http_req_waiting",
+    "http_req_receiving",
+    "http_req_failed",
+    "data_sent",
+    "data_received",
+)
+"""The eleven metrics one request feeds, in the order its samples have always been emitted."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One HTTP request as the metrics see it: k6's six phases in ms, bytes each way, and its tags.
+
+    `tags` is an interned tuple (`metrics.tags.TagInterner`), so sinks can cache per-tag-set decisions.
+    """
+
+    tags: Tags
+    time: float
+    blocked: float
+    connecting: float
+    tls_handshaking: float
+    sending: float
+    waiting: float
+    receiving: float
+    failed: bool
+    sent_bytes: float
+    received_bytes: float
+
+    @property
+    def duration(self) -> float:
+        """k6's http_req_duration: sending + waiting + receiving."""
+        return self.sending + self.waiting + self.receiving
+
+    def samples(self) -> tuple[Sample, ...]:
+        """The eleven samples this record stands for, in k6's emission order."""
+        tags, time = self.tags, self.time
+        values = (
+            1.0,
+            self.duration,
+            self.blocked,
+            self.connecting,
+            self.tls_handshaking,
+            self.sending,
+            self.waiting,
+            self.receiving,
+            1.0 if self.failed else 0.0,
+            float(self.sent_bytes),
+            float(self.received_bytes),
+        )
+        return tuple(Sample(m, v, tags, time) for m, v in zip(HTTP_REQUEST_METRICS, values, strict=True))

@@ -9,11 +9,21 @@ import httpx
 
 from dashtui.clock import SystemClock
 from dashtui.engine.runner import Engine
-from dashtui.metrics import Aggregator, Snapshot
+from dashtui.metrics import Aggregator, FailureRecord, Sample, SampleSink, Snapshot
 from dashtui.scenario.model import Scenario
 from dashtui.session import registry_for
 
 Handler = Callable[[httpx.Request], Any]
+
+
+class SampleList(SampleSink, list[Sample]):
+    """A sink that only knows `add`: it keeps the samples the base class's fallbacks give it."""
+
+    def add(self, sample: Sample) -> None:
+        self.append(sample)
+
+    def add_failure(self, record: FailureRecord) -> None:
+        pass
 
 
 def scenario(

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -23,8 +24,19 @@ from dashtui.clock import FakeClock
 from dashtui.engine.context import RunContext
 from dashtui.engine.errors import status_error
 from dashtui.engine.vu import VU
-from dashtui.metrics import Aggregator, Metric, MetricType, Registry, Sample, Snapshot, ValueType, make_tags
-from dashtui.metrics.types import Tags
+from dashtui.metrics import (
+    Aggregator,
+    Metric,
+    MetricType,
+    Registry,
+    Sample,
+    SampleSink,
+    Snapshot,
+    ValueType,
+    make_tags,
+)
+from dashtui.metrics.tags import TagInterner
+from dashtui.metrics.types import RequestRecord, Tags
 from dashtui.report import RunState, SummaryOptions, build_summary_data, dumps_summary_data, render_summary
 from dashtui.report.k6json import dumps_json
 from dashtui.scenario.model import Scenario
@@ -95,54 +107,95 @@ REQUESTS = 600
 RUN_SECONDS = 12.5
 
 
-def _request_samples(
-    vu_tags: Tags,
-    endpoint: tuple[str, str, str, dict[str, str], frozenset[int] | None],
-    outcome: tuple[int, str, int],
-    phases: tuple[float, float, float, float, float, float],
-    sent: int,
-    received: int,
-    time: float,
-) -> list[Sample]:
-    """The eleven samples `perform` emits for one request (engine/http.py as recorded)."""
-    name, method, url, request_tags, expected_set = endpoint
-    status, error, error_code = outcome
-    if status and not error:
-        error, error_code = status_error(status, "Not Found" if status == 404 else "Internal Server Error")
-    expected = status != 0 and (status in expected_set if expected_set is not None else 200 <= status <= 399)
-    base = dict(vu_tags)
-    base.update(request_tags)
-    base.update(
-        {
-            "name": name,
-            "method": method,
-            "url": url,
-            "status": str(status),
-            "expected_response": "true" if expected else "false",
-            "proto": "HTTP/1.1",
-        }
-    )
-    if error:
-        base["error"] = error
-        base["error_code"] = str(error_code)
-    tags = make_tags(base)
-    blocked, connecting, tls, sending, waiting, receiving = phases
-    return [
-        Sample(metric, value, tags, time)
-        for metric, value in (
-            ("http_reqs", 1.0),
-            ("http_req_duration", sending + waiting + receiving),
-            ("http_req_blocked", blocked),
-            ("http_req_connecting", connecting),
-            ("http_req_tls_handshaking", tls),
-            ("http_req_sending", sending),
-            ("http_req_waiting", waiting),
-            ("http_req_receiving", receiving),
-            ("http_req_failed", 0.0 if expected else 1.0),
-            ("data_sent", float(sent)),
-            ("data_received", float(received)),
+@dataclass(frozen=True)
+class RequestInput:
+    """One request of the fixed run, before it becomes samples or a record."""
+
+    vu_tags: Tags
+    endpoint: tuple[str, str, str, dict[str, str], frozenset[int] | None]
+    outcome: tuple[int, str, int]
+    phases: tuple[float, float, float, float, float, float]
+    sent: int
+    received: int
+    time: float
+
+    def _resolved(self) -> tuple[int, str, int, bool]:
+        status, error, error_code = self.outcome
+        if status and not error:
+            reason = "Not Found" if status == 404 else "Internal Server Error"
+            error, error_code = status_error(status, reason)
+        expected_set = self.endpoint[4]
+        in_range = status in expected_set if expected_set is not None else 200 <= status <= 399
+        return status, error, error_code, status != 0 and in_range
+
+    def samples(self) -> list[Sample]:
+        """The eleven samples `perform` emitted for one request (engine/http.py as recorded)."""
+        name, method, url, request_tags, _ = self.endpoint
+        status, error, error_code, expected = self._resolved()
+        base = dict(self.vu_tags)
+        base.update(request_tags)
+        base.update(
+            {
+                "name": name,
+                "method": method,
+                "url": url,
+                "status": str(status),
+                "expected_response": "true" if expected else "false",
+                "proto": "HTTP/1.1",
+            }
         )
-    ]
+        if error:
+            base["error"] = error
+            base["error_code"] = str(error_code)
+        tags = make_tags(base)
+        blocked, connecting, tls, sending, waiting, receiving = self.phases
+        return [
+            Sample(metric, value, tags, self.time)
+            for metric, value in (
+                ("http_reqs", 1.0),
+                ("http_req_duration", sending + waiting + receiving),
+                ("http_req_blocked", blocked),
+                ("http_req_connecting", connecting),
+                ("http_req_tls_handshaking", tls),
+                ("http_req_sending", sending),
+                ("http_req_waiting", waiting),
+                ("http_req_receiving", receiving),
+                ("http_req_failed", 0.0 if expected else 1.0),
+                ("data_sent", float(self.sent)),
+                ("data_received", float(self.received)),
+            )
+        ]
+
+    def record(self, interner: TagInterner) -> RequestRecord:
+        """The same request as the one record the engine now hands its sink."""
+        name, method, url, request_tags, _ = self.endpoint
+        status, error, error_code, expected = self._resolved()
+        tags = interner.request(
+            self.vu_tags,
+            make_tags(request_tags),
+            name=name,
+            method=method,
+            url=url,
+            status=status,
+            expected=expected,
+            proto="HTTP/1.1",
+            error=error,
+            error_code=error_code,
+        )
+        blocked, connecting, tls, sending, waiting, receiving = self.phases
+        return RequestRecord(
+            tags=tags,
+            time=self.time,
+            blocked=blocked,
+            connecting=connecting,
+            tls_handshaking=tls,
+            sending=sending,
+            waiting=waiting,
+            receiving=receiving,
+            failed=not expected,
+            sent_bytes=self.sent,
+            received_bytes=self.received,
+        )
 
 
 def _phases(rng: random.Random) -> tuple[float, float, float, float, float, float]:
@@ -156,17 +209,47 @@ def _phases(rng: random.Random) -> tuple[float, float, float, float, float, floa
     return blocked, connecting, tls, sending, waiting, receiving
 
 
-RequestFold = Callable[[Aggregator, list[Sample]], None]
+class FoldPath(Protocol):
+    """How requests and check results reach the aggregator."""
+
+    def request(self, aggregator: Aggregator, request: RequestInput) -> None: ...
+
+    def check(self, aggregator: Aggregator, tags: Tags, name: str, ok: bool, time: float) -> None: ...
 
 
-def fold_samples(aggregator: Aggregator, samples: list[Sample]) -> None:
-    """Today's path: each of a request's eleven samples folded on its own."""
-    for sample in samples:
-        aggregator.add(sample)
+class SamplePath:
+    """The eleven-sample path the goldens were recorded from: every sample folded on its own."""
+
+    def request(self, aggregator: Aggregator, request: RequestInput) -> None:
+        for sample in request.samples():
+            aggregator.add(sample)
+
+    def check(self, aggregator: Aggregator, tags: Tags, name: str, ok: bool, time: float) -> None:
+        aggregator.add(Sample("checks", 1.0 if ok else 0.0, make_tags({**dict(tags), "check": name}), time))
 
 
-def drive_aggregator(fold: RequestFold = fold_samples) -> tuple[Aggregator, Registry, FakeClock]:
-    """Feed the fixed run into a fresh Aggregator; `fold` takes each request's eleven samples."""
+class RecordPath:
+    """One `add_request` per request and one `add_check` per check result."""
+
+    def request(self, aggregator: Aggregator, request: RequestInput) -> None:
+        aggregator.add_request(request.record(aggregator.interner))
+
+    def check(self, aggregator: Aggregator, tags: Tags, name: str, ok: bool, time: float) -> None:
+        aggregator.add_check(tags, name, ok, time)
+
+
+class FallbackPath:
+    """The base `SampleSink` defaults, which a sink knowing only `add` gets: records become samples."""
+
+    def request(self, aggregator: Aggregator, request: RequestInput) -> None:
+        SampleSink.add_request(aggregator, request.record(aggregator.interner))
+
+    def check(self, aggregator: Aggregator, tags: Tags, name: str, ok: bool, time: float) -> None:
+        SampleSink.add_check(aggregator, tags, name, ok, time)
+
+
+def drive_aggregator(path: FoldPath) -> tuple[Aggregator, Registry, FakeClock]:
+    """Feed the fixed run into a fresh Aggregator, requests and checks through `path`."""
     rng = random.Random(8)
     clock = FakeClock(start=0.0)
     registry = Registry(CUSTOM_METRICS)
@@ -186,7 +269,7 @@ def drive_aggregator(fold: RequestFold = fold_samples) -> tuple[Aggregator, Regi
         vu_tags = rng.choice(VU_TAGS)
         endpoint = rng.choice(ENDPOINTS)
         outcome = rng.choice(OUTCOMES)
-        samples = _request_samples(
+        request = RequestInput(
             vu_tags,
             endpoint,
             outcome,
@@ -195,18 +278,15 @@ def drive_aggregator(fold: RequestFold = fold_samples) -> tuple[Aggregator, Regi
             0 if outcome[0] == 0 else rng.randrange(200, 40_000),
             now,
         )
-        fold(aggregator, samples)
+        path.request(aggregator, request)
         status = outcome[0]
-        check_tags = make_tags({**dict(vu_tags), "check": "status is 2xx"})
-        aggregator.add(Sample("checks", 1.0 if 200 <= status < 300 else 0.0, check_tags, now))
-        body_tags = make_tags({**dict(vu_tags), "check": "body not empty"})
-        aggregator.add(Sample("checks", 0.0 if status == 0 else 1.0, body_tags, now))
+        path.check(aggregator, vu_tags, "status is 2xx", 200 <= status < 300, now)
+        path.check(aggregator, vu_tags, "body not empty", status != 0, now)
         group = dict(vu_tags).get("group", "")
         if index % 5 == 4 and group:
             group_ms = round(rng.uniform(80.0, 3500.0), 3)
             aggregator.add(Sample("group_duration", group_ms, vu_tags, now))
-            under = make_tags({**dict(vu_tags), "check": f"{group} under 3s"})
-            aggregator.add(Sample("checks", 1.0 if group_ms < 3000 else 0.0, under, now))
+            path.check(aggregator, vu_tags, f"{group} under 3s", group_ms < 3000, now)
             trend = "initial_load_duration" if "initial_load" in group else "refresh_duration"
             aggregator.add(Sample(trend, group_ms, vu_tags, now))
             aggregator.add(
@@ -289,8 +369,8 @@ def _reports(prefix: str, snapshot: Snapshot, registry: Registry, config: dict[s
     }
 
 
-def aggregator_outputs(fold: RequestFold = fold_samples) -> dict[str, str]:
-    aggregator, registry, _ = drive_aggregator(fold)
+def aggregator_outputs(path: FoldPath) -> dict[str, str]:
+    aggregator, registry, _ = drive_aggregator(path)
     return _reports("aggregator", aggregator.snapshot(), registry, THRESHOLDS)
 
 
@@ -429,7 +509,7 @@ def write_goldens() -> None:
     import anyio
 
     GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
-    outputs = {**aggregator_outputs(), **anyio.run(engine_outputs)}
+    outputs = {**aggregator_outputs(SamplePath()), **anyio.run(engine_outputs)}
     for name, text in outputs.items():
         (GOLDEN_DIR / name).write_text(text, encoding="utf-8")
         print(f"wrote {GOLDEN_DIR / name}")

@@ -12,9 +12,8 @@ import pytest
 from dashtui.clock import SystemClock
 from dashtui.engine.errors import DIAL_REFUSED, TIMEOUT, classify_error
 from dashtui.engine.http import PreparedRequest, perform
-from dashtui.metrics import Sample
 
-from .engine_helpers import run, scenario
+from .engine_helpers import SampleList, run, scenario
 
 pytestmark = pytest.mark.anyio
 
@@ -34,13 +33,11 @@ HTTP_METRICS = {
 
 
 async def test_a_request_emits_every_k6_http_metric_with_k6_tags() -> None:
-    samples: list[Sample] = []
+    samples = SampleList()
     transport = httpx.MockTransport(lambda r: httpx.Response(206, json=[1, 2]))
     async with httpx.AsyncClient(transport=transport) as client:
         request = PreparedRequest("GET", "http://t.local/rest/v1/events?limit=2", "events")
-        result = await perform(
-            client, request, clock=SystemClock(), tags=(("group", "::g"),), emit=samples.append
-        )
+        result = await perform(client, request, clock=SystemClock(), tags=(("group", "::g"),), sink=samples)
     assert result.status == 206 and result.expected
     assert {s.metric for s in samples} == HTTP_METRICS
     tags = dict(samples[0].tags)
@@ -58,7 +55,7 @@ async def test_a_request_emits_every_k6_http_metric_with_k6_tags() -> None:
 
 
 async def test_unexpected_status_is_failed_with_k6_error_code() -> None:
-    samples: list[Sample] = []
+    samples = SampleList()
     transport = httpx.MockTransport(lambda r: httpx.Response(503, text="busy"))
     async with httpx.AsyncClient(transport=transport) as client:
         result = await perform(
@@ -66,7 +63,7 @@ async def test_unexpected_status_is_failed_with_k6_error_code() -> None:
             PreparedRequest("GET", "http://t.local/x", "x"),
             clock=SystemClock(),
             tags=(),
-            emit=samples.append,
+            sink=samples,
         )
     assert not result.expected
     failed = next(s for s in samples if s.metric == "http_req_failed")
@@ -82,11 +79,11 @@ def _closed_port() -> int:
 
 
 async def test_refused_connection_is_status_0_with_dial_refused() -> None:
-    samples: list[Sample] = []
+    samples = SampleList()
     url = f"http://127.0.0.1:{_closed_port()}/"
     async with httpx.AsyncClient() as client:
         result = await perform(
-            client, PreparedRequest("GET", url, "down"), clock=SystemClock(), tags=(), emit=samples.append
+            client, PreparedRequest("GET", url, "down"), clock=SystemClock(), tags=(), sink=samples
         )
     assert result.status == 0
     assert result.error_code == DIAL_REFUSED

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from .golden_support import GOLDEN_DIR, aggregator_outputs, engine_outputs
+from .golden_support import (
+    GOLDEN_DIR,
+    FallbackPath,
+    FoldPath,
+    RecordPath,
+    SamplePath,
+    aggregator_outputs,
+    engine_outputs,
+)
 
 
 def _assert_golden(outputs: dict[str, str]) -> None:
@@ -13,8 +21,13 @@ def _assert_golden(outputs: dict[str, str]) -> None:
         assert text == expected, f"{name} differs from tests/golden/{name}"
 
 
-def test_aggregator_run_matches_golden_files() -> None:
-    _assert_golden(aggregator_outputs())
+@pytest.mark.parametrize(
+    "path",
+    [SamplePath(), RecordPath(), FallbackPath()],
+    ids=["eleven-samples", "one-record", "base-sink-fallback"],
+)
+def test_aggregator_run_matches_golden_files(path: FoldPath) -> None:
+    _assert_golden(aggregator_outputs(path))
 
 
 @pytest.mark.anyio
