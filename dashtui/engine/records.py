@@ -44,16 +44,16 @@ def record_request(
     )
     sink.add_request(
         RequestRecord(
-            tags=tags,
-            time=time,
-            blocked=timings.blocked,
-            connecting=timings.connecting,
-            tls_handshaking=timings.tls_handshaking,
-            sending=timings.sending,
-            waiting=timings.waiting,
-            receiving=timings.receiving,
-            failed=not expected,
-            sent_bytes=sent_bytes,
-            received_bytes=received_bytes,
+            tags,
+            time,
+            timings.blocked,
+            timings.connecting,
+            timings.tls_handshaking,
+            timings.sending,
+            timings.waiting,
+            timings.receiving,
+            not expected,
+            sent_bytes,
+            received_bytes,
         )
     )

@@ -16,7 +16,8 @@ from .snapshot import (
     WindowStats,
     status_class,
 )
-from .types import Metric, MetricType, Sample, Tags, ValueType, make_tags
+from .tags import TagInterner
+from .types import HTTP_REQUEST_METRICS, Metric, MetricType, RequestRecord, Sample, Tags, ValueType, make_tags
 
 __all__ = [
     "Aggregator",
@@ -27,16 +28,19 @@ __all__ = [
     "EndpointStats",
     "FailureRecord",
     "GaugeSink",
+    "HTTP_REQUEST_METRICS",
     "Metric",
     "MetricData",
     "MetricType",
     "RateSink",
     "Registry",
+    "RequestRecord",
     "Sample",
     "SampleSink",
     "SelectorError",
     "Sink",
     "Snapshot",
+    "TagInterner",
     "Tags",
     "TrendDigest",
     "TrendSink",

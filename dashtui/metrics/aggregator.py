@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -30,8 +30,13 @@ WINDOW_LIMIT = 900
 """Closed 1 s windows kept for live views: the last 15 minutes."""
 FAILURE_LIMIT = 50
 WINDOW_EXACT_LIMIT = 4096
-ROUTE_LIMIT = 10_000
+ROUTE_LIMIT = 4096
 """Tag sets whose submetric and endpoint decisions are cached; past it they are decided per record."""
+
+
+def _adder(sink: Sink) -> Callable[[float], None]:
+    """The cheapest call that adds one value to `sink` (a Trend's digest directly)."""
+    return sink.digest.add if isinstance(sink, TrendSink) else sink.add
 
 
 class SampleSink:
@@ -81,8 +86,8 @@ class _Endpoint:
 class _RequestRoute:
     """What a request's tag set decides, worked out once: the sinks its values go to, its endpoint."""
 
-    sinks: tuple[tuple[Sink, ...], ...]
-    """Per metric of HTTP_REQUEST_METRICS: the metric's sink, then its matching submetrics' sinks."""
+    adders: tuple[tuple[Callable[[float], None], ...], ...]
+    """Per metric of HTTP_REQUEST_METRICS: adds to its sink, then to its matching submetrics' sinks."""
     endpoint: _Endpoint
     status: int
     status_class: str
@@ -138,7 +143,8 @@ class Aggregator(SampleSink):
         self._failures: deque[FailureRecord] = deque(maxlen=FAILURE_LIMIT)
         self._last_vus = 0.0
         self._routes: dict[Tags, _RequestRoute] = {}
-        self._check_routes: dict[Tags, tuple[tuple[Sink, ...], list[int]]] = {}
+        self._check_routes: dict[Tags, tuple[tuple[Callable[[float], None], ...], list[int]]] = {}
+        self._sample_routes: dict[tuple[str, Tags], tuple[Callable[[float], None], ...]] = {}
         self.track("http_req_duration{expected_response:true}")
         for key in track:
             self.track(key)
@@ -165,6 +171,7 @@ class Aggregator(SampleSink):
             subs.append((key, selector))
             self._routes.clear()
             self._check_routes.clear()
+            self._sample_routes.clear()
 
     def _sink(self, key: str, name: str, parent: str | None = None, selector: Tags = ()) -> Sink:
         data = self._sinks.get(key)
@@ -185,10 +192,15 @@ class Aggregator(SampleSink):
     def add(self, sample: Sample) -> None:
         self._roll(sample.time)
         name = sample.metric
-        self._sink(name, name).add(sample.value)
-        for key, selector in self._submetrics.get(name, ()):
-            if all(pair in sample.tags for pair in selector):
-                self._sink(key, name, name, selector).add(sample.value)
+        route_key = (name, sample.tags)
+        adders = self._sample_routes.get(route_key)
+        if adders is None:
+            adders = tuple(_adder(sink) for sink in self._targets(name, sample.tags))
+            if len(self._sample_routes) < ROUTE_LIMIT:
+                self._sample_routes[route_key] = adders
+        value = sample.value
+        for add in adders:
+            add(value)
         window = self._open
         if name == "http_req_duration":
             self._add_endpoint(sample, window)
@@ -235,52 +247,54 @@ class Aggregator(SampleSink):
         route = self._routes.get(tags)
         if route is not None:
             return route
-        sinks = tuple(self._targets(name, tags) for name in HTTP_REQUEST_METRICS)
+        adders = tuple(tuple(_adder(s) for s in self._targets(name, tags)) for name in HTTP_REQUEST_METRICS)
         values = dict(tags)
         endpoint_name = values.get("name") or values.get("url", "")
         endpoint = self._endpoints.get(endpoint_name)
         if endpoint is None:
             endpoint = self._endpoints[endpoint_name] = _Endpoint(endpoint_name, values.get("method", ""))
         status = int(values.get("status", "0") or 0)
-        route = _RequestRoute(sinks, endpoint, status, status_class(status), values.get("error", ""))
+        route = _RequestRoute(adders, endpoint, status, status_class(status), values.get("error", ""))
         if len(self._routes) < ROUTE_LIMIT:
             self._routes[tags] = route
         return route
 
     def add_request(self, record: RequestRecord) -> None:
-        """Fold one request into every http_req_* sink, their submetrics, its endpoint and the open window."""
-        self._roll(record.time)
-        route = self._route(record.tags)
+        """Fold one request into every http_req_* sink, their submetrics, its endpoint and open window."""
+        time = record.time
+        if (time - self._start) // 1.0 > self._open.index:
+            self._roll(time)
+        route = self._routes.get(record.tags) or self._route(record.tags)
         duration = record.sending + record.waiting + record.receiving
         failed = record.failed
         reqs, durations, blocked, connecting, tls, sending, waiting, receiving, fails, sent, received = (
-            route.sinks
+            route.adders
         )
-        for sink in reqs:
-            sink.add(1.0)
-        for sink in durations:
-            sink.add(duration)
-        for sink in blocked:
-            sink.add(record.blocked)
-        for sink in connecting:
-            sink.add(record.connecting)
-        for sink in tls:
-            sink.add(record.tls_handshaking)
-        for sink in sending:
-            sink.add(record.sending)
-        for sink in waiting:
-            sink.add(record.waiting)
-        for sink in receiving:
-            sink.add(record.receiving)
+        for add in reqs:
+            add(1.0)
+        for add in durations:
+            add(duration)
+        for add in blocked:
+            add(record.blocked)
+        for add in connecting:
+            add(record.connecting)
+        for add in tls:
+            add(record.tls_handshaking)
+        for add in sending:
+            add(record.sending)
+        for add in waiting:
+            add(record.waiting)
+        for add in receiving:
+            add(record.receiving)
         failed_value = 1.0 if failed else 0.0
-        for sink in fails:
-            sink.add(failed_value)
+        for add in fails:
+            add(failed_value)
         sent_value = float(record.sent_bytes)
-        for sink in sent:
-            sink.add(sent_value)
+        for add in sent:
+            add(sent_value)
         received_value = float(record.received_bytes)
-        for sink in received:
-            sink.add(received_value)
+        for add in received:
+            add(received_value)
         endpoint = route.endpoint
         endpoint.requests += 1
         endpoint.failed += failed
@@ -304,12 +318,12 @@ class Aggregator(SampleSink):
         if route is None:
             values = dict(check_tags)
             counts = self._checks.setdefault((values.get("group", ""), name), [0, 0])
-            route = (self._targets("checks", check_tags), counts)
+            route = (tuple(_adder(sink) for sink in self._targets("checks", check_tags)), counts)
             if len(self._check_routes) < ROUTE_LIMIT:
                 self._check_routes[check_tags] = route
         value = 1.0 if ok else 0.0
-        for sink in route[0]:
-            sink.add(value)
+        for add in route[0]:
+            add(value)
         route[1][0 if ok else 1] += 1
 
     def add_many(self, samples: Iterable[Sample]) -> None:

@@ -6,7 +6,7 @@ from .types import Tags, make_tags
 
 __all__ = ["DEFAULT_INTERN_LIMIT", "TagInterner"]
 
-DEFAULT_INTERN_LIMIT = 10_000
+DEFAULT_INTERN_LIMIT = 4096
 """Tag sets a run keeps: a run has few (endpoints × statuses × groups); past the cap tags are built afresh."""
 
 _RequestKey = tuple[Tags, Tags, str, str, str, int, bool, str, str, int]

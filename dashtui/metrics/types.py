@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 __all__ = [
     "HTTP_REQUEST_METRICS",
@@ -89,11 +90,12 @@ HTTP_REQUEST_METRICS: tuple[str, ...] = (
 """The eleven metrics one request feeds, in the order its samples have always been emitted."""
 
 
-@dataclass(frozen=True, slots=True)
-class RequestRecord:
+class RequestRecord(NamedTuple):
     """One HTTP request as the metrics see it: k6's six phases in ms, bytes each way, and its tags.
 
     `tags` is an interned tuple (`metrics.tags.TagInterner`), so sinks can cache per-tag-set decisions.
+    Immutable and slotted; a named tuple, built positionally, because the engine builds one per request:
+    ~0.5 µs, where a frozen dataclass takes ~2 µs (Python 3.11).
     """
 
     tags: Tags
