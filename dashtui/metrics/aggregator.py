@@ -243,10 +243,8 @@ class Aggregator(SampleSink):
                 targets.append(self._sink(key, name, name, selector))
         return tuple(targets)
 
-    def _route(self, tags: Tags) -> _RequestRoute:
-        route = self._routes.get(tags)
-        if route is not None:
-            return route
+    def _new_route(self, tags: Tags) -> _RequestRoute:
+        """Decide, for a tag set not seen yet, where its requests' values go (kept up to ROUTE_LIMIT)."""
         adders = tuple(tuple(_adder(s) for s in self._targets(name, tags)) for name in HTTP_REQUEST_METRICS)
         values = dict(tags)
         endpoint_name = values.get("name") or values.get("url", "")
@@ -264,7 +262,7 @@ class Aggregator(SampleSink):
         time = record.time
         if (time - self._start) // 1.0 > self._open.index:
             self._roll(time)
-        route = self._routes.get(record.tags) or self._route(record.tags)
+        route = self._routes.get(record.tags) or self._new_route(record.tags)
         duration = record.sending + record.waiting + record.receiving
         failed = record.failed
         reqs, durations, blocked, connecting, tls, sending, waiting, receiving, fails, sent, received = (
