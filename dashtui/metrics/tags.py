@@ -26,11 +26,13 @@ class TagInterner:
         self._requests: dict[_RequestKey, Tags] = {}
         self._derived: dict[tuple[Tags, str, str], Tags] = {}
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
+        """Tag sets kept."""
         return len(self._requests) + len(self._derived)
 
     def _room(self) -> bool:
-        return len(self._requests) + len(self._derived) < self.limit
+        return self.size < self.limit
 
     def with_tag(self, tags: Tags, key: str, value: str) -> Tags:
         """`tags` with `key` set to `value` (replacing it), as `make_tags({**dict(tags), key: value})`."""

@@ -72,7 +72,7 @@ def test_interner_past_its_limit_stays_correct_without_growing() -> None:
     interner = TagInterner(limit=2)
     kept = [_tags(interner, name=f"t{i}") for i in range(2)]
     extra = _tags(interner, name="t9")
-    assert len(interner) == 2
+    assert interner.size == 2
     assert _tags(interner, name="t9") == extra
     assert _tags(interner, name="t9") is not extra, "past the cap, tags are built afresh"
     assert _tags(interner, name="t0") is kept[0]
