@@ -36,7 +36,13 @@ _EXPECTED_POINT = "a fraction (1/4), a decimal (0.25) or a whole percentage (25%
 
 
 class SegmentError(ValueError):
-    """A segment or sequence that k6 would refuse: says what was found and what was expected."""
+    """A segment or sequence that k6 would refuse: `subject` is the text read (when known), `reason`
+    what is wrong with it."""
+
+    def __init__(self, reason: str, *, subject: str = "") -> None:
+        super().__init__(f"{subject}: {reason}" if subject else reason)
+        self.reason = reason
+        self.subject = subject
 
 
 def parse_ratio(text: str) -> Fraction:
@@ -95,7 +101,7 @@ class ExecutionSegment:
                 return cls(_ZERO, parse_ratio(start_text))
             return cls(parse_ratio(start_text), parse_ratio(end_text))
         except SegmentError as exc:
-            raise SegmentError(f"execution segment {text!r}: {exc}") from None
+            raise SegmentError(exc.reason, subject=f"execution segment {text!r}") from None
 
     @property
     def length(self) -> Fraction:
@@ -166,13 +172,14 @@ class ExecutionSegmentSequence:
         points = [point.strip() for point in text.split(",")]
         if len(points) < 2:
             raise SegmentError(
-                f"execution segment sequence {text!r}: at least 2 points are needed, such as 0,1/2,1"
+                "at least 2 points are needed, such as 0,1/2,1",
+                subject=f"execution segment sequence {text!r}",
             )
         try:
             values = [parse_ratio(point) for point in points]
             return cls.from_points(values)
         except SegmentError as exc:
-            raise SegmentError(f"execution segment sequence {text!r}: {exc}") from None
+            raise SegmentError(exc.reason, subject=f"execution segment sequence {text!r}") from None
 
     @classmethod
     def from_points(cls, points: Sequence[Fraction]) -> ExecutionSegmentSequence:
