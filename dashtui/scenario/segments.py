@@ -10,6 +10,7 @@ item `k` (an iteration start, a VU id) belongs to exactly one segment.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from bisect import bisect_left
@@ -21,6 +22,7 @@ from itertools import accumulate
 __all__ = [
     "ExecutionSegment",
     "ExecutionSegmentSequence",
+    "MAX_LCD",
     "ExecutionTuple",
     "SegmentError",
     "SegmentedIndex",
@@ -231,24 +233,32 @@ class ExecutionSegmentSequence:
             raise SegmentError(f"segment {segment} is not one of the sequence {self}") from None
 
 
+MAX_LCD = 1_000_000
+"""The largest common denominator of a sequence's lengths accepted: striping walks that many positions."""
+
+
 def _stripe(lengths: Sequence[Fraction], lcd: int) -> list[list[int]]:
     """k6's striping: the positions in `[0, lcd)` each segment owns, spread as evenly as possible.
 
-    Segments are visited biggest first (stable); position `i` goes to the first segment whose
-    `taken · lcd / share` does not exceed `i`, where `share` is its length in `lcd`ths.
+    Segments are ranked biggest first (stable); position `i` goes to the best-ranked segment that is
+    due, i.e. whose `taken · lcd / share` does not exceed `i` (`share`: its length in `lcd`ths).
+    k6 scans every segment for every position; a heap of due times and one of ranks gives the same
+    result in O(lcd · log n).
     """
     shares = [int(length * lcd) for length in lengths]
     order = sorted(range(len(shares)), key=lambda i: -shares[i])
-    taken = [0] * len(shares)
     positions: list[list[int]] = [[] for _ in shares]
+    waiting = [(0, rank) for rank in range(len(order))]
+    ready: list[int] = []
     for i in range(lcd):
-        for rank, index in enumerate(order):
-            share = shares[index]
-            num = taken[rank] * lcd
-            if i > num // share or (i == num // share and num % share == 0):
-                taken[rank] += 1
-                positions[index].append(i)
-                break
+        while waiting and waiting[0][0] <= i:
+            heapq.heappush(ready, heapq.heappop(waiting)[1])
+        rank = heapq.heappop(ready)
+        index = order[rank]
+        positions[index].append(i)
+        due = -(-len(positions[index]) * lcd // shares[index])
+        if len(positions[index]) < shares[index]:
+            heapq.heappush(waiting, (due, rank))
     return positions
 
 
@@ -264,6 +274,12 @@ class StripedSequence:
         if not self.sequence.is_full:
             raise SegmentError(f"sequence {self.sequence} must run from 0 to 1 to be striped")
         lcd = self.sequence.lcd()
+        if lcd > MAX_LCD:
+            raise SegmentError(
+                f"the segments' lengths have a common denominator of {lcd}; at most {MAX_LCD:,} is "
+                "supported (use simpler fractions such as 1/3)",
+                subject=f"sequence {self.sequence}",
+            )
         positions = _stripe([s.length for s in self.sequence], lcd)
         object.__setattr__(self, "lcd", lcd)
         object.__setattr__(self, "positions", tuple(tuple(p) for p in positions))

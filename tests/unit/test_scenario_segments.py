@@ -13,6 +13,7 @@ from dashtui.scenario.segments import (
     ExecutionTuple,
     SegmentedIndex,
     SegmentError,
+    StripedSequence,
 )
 
 
@@ -406,3 +407,38 @@ def test_parse_requires_the_segment_in_the_given_sequence() -> None:
         ExecutionTuple.parse("0:1/3", "0,1/2,1")
     with pytest.raises(SegmentError, match="0:1 is not one of"):
         ExecutionTuple.parse("", "0,1/2,1")
+
+
+def _k6_stripe(sequence: ExecutionSegmentSequence) -> list[list[int]]:
+    """k6's NewExecutionSegmentSequenceWrapper loop, literally: every position scans the segments."""
+    lcd = sequence.lcd()
+    shares = [int(s.length * lcd) for s in sequence]
+    order = sorted(range(len(shares)), key=lambda i: -shares[i])
+    chosen = [0] * len(shares)
+    positions: list[list[int]] = [[] for _ in shares]
+    for i in range(lcd):
+        for rank, index in enumerate(order):
+            num, denom = chosen[rank] * lcd, shares[index]
+            if i > num // denom or (i == num // denom and num % denom == 0):
+                chosen[rank] += 1
+                positions[index].append(i)
+                break
+    return positions
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_striping_matches_k6s_loop(seed: int) -> None:
+    rng = random.Random(seed)
+    sequence = _random_sequence(rng, rng.randrange(12) + 1, 60)
+    striped = StripedSequence(sequence)
+    assert [list(p) for p in striped.positions] == _k6_stripe(sequence)
+
+
+def test_many_equal_segments_stripe_round_robin() -> None:
+    striped = StripedSequence(ExecutionSegmentSequence.equal(1000))
+    assert [p for (p,) in striped.positions] == list(range(1000))
+
+
+def test_a_sequence_too_fine_to_stripe_is_refused() -> None:
+    with pytest.raises(SegmentError, match="common denominator of 1000003"):
+        ExecutionTuple.parse("0:1/1000003")
