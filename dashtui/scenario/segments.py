@@ -17,6 +17,7 @@ from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from itertools import accumulate
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "SegmentedIndex",
     "StripedSequence",
     "parse_ratio",
+    "striped",
 ]
 
 _ZERO = Fraction(0)
@@ -312,9 +314,13 @@ class StripedSequence:
             return None
         kept = [c for c in counts if c]
         points = [Fraction(p, value) for p in accumulate(kept, initial=0)]
-        return StripedSequence(ExecutionSegmentSequence.from_points(points)), sum(
-            1 for c in counts[:index] if c
-        )
+        return striped(ExecutionSegmentSequence.from_points(points)), sum(1 for c in counts[:index] if c)
+
+
+@lru_cache(maxsize=64)
+def striped(sequence: ExecutionSegmentSequence) -> StripedSequence:
+    """The striping of a full sequence, computed once per sequence (workers and re-segmentings share it)."""
+    return StripedSequence(sequence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,7 +348,13 @@ class ExecutionTuple:
         if sequence is None or not sequence.segments:
             sequence = ExecutionSegmentSequence((segment,))
         filled = sequence.filled()
-        return cls(StripedSequence(filled), filled.index(segment))
+        return cls(striped(filled), filled.index(segment))
+
+    @classmethod
+    def every(cls, sequence: ExecutionSegmentSequence) -> list[ExecutionTuple]:
+        """One tuple per segment of the sequence, in order: what N workers run
+        (`ExecutionTuple.every(ExecutionSegmentSequence.equal(n))`)."""
+        return [cls.of(segment, sequence) for segment in sequence]
 
     @classmethod
     def parse(cls, segment: str = "", sequence: str = "") -> ExecutionTuple:

@@ -442,3 +442,13 @@ def test_many_equal_segments_stripe_round_robin() -> None:
 def test_a_sequence_too_fine_to_stripe_is_refused() -> None:
     with pytest.raises(SegmentError, match="common denominator of 1000003"):
         ExecutionTuple.parse("0:1/1000003")
+
+
+def test_a_tuple_travels_as_its_two_texts() -> None:
+    for et in ExecutionTuple.every(seq("0,1/5,1/2,1")):
+        assert ExecutionTuple.parse(str(et.segment), str(et.sequence)) == et
+    assert [str(et.segment) for et in ExecutionTuple.every(ExecutionSegmentSequence.equal(3))] == [
+        "0:1/3",
+        "1/3:2/3",
+        "2/3:1",
+    ]
