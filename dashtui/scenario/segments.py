@@ -218,6 +218,8 @@ class ExecutionSegmentSequence:
 
     def filled(self) -> ExecutionSegmentSequence:
         """The sequence with `0:first` and `last:1` added where it does not reach 0 or 1."""
+        if self.is_full:
+            return self
         segments = list(self.segments)
         if not segments:
             return ExecutionSegmentSequence((FULL,))
@@ -354,7 +356,10 @@ class ExecutionTuple:
     def every(cls, sequence: ExecutionSegmentSequence) -> list[ExecutionTuple]:
         """One tuple per segment of the sequence, in order: what N workers run
         (`ExecutionTuple.every(ExecutionSegmentSequence.equal(n))`)."""
-        return [cls.of(segment, sequence) for segment in sequence]
+        filled = sequence.filled()
+        stripes = striped(filled)
+        where = {segment: index for index, segment in enumerate(filled)}
+        return [cls(stripes, where[segment]) for segment in sequence]
 
     @classmethod
     def parse(cls, segment: str = "", sequence: str = "") -> ExecutionTuple:
