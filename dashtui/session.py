@@ -30,6 +30,7 @@ from .report import (
     render_dashboard_block,
     render_summary,
 )
+from .scenario.segments import ExecutionTuple
 from .thresholds import ThresholdMonitor, ThresholdResult, compile_thresholds, submetric_keys
 
 __all__ = [
@@ -103,7 +104,9 @@ class Session:
         transport_factory: TransportFactory | None = None,
         realtime: RealtimeHook | None = None,
         seed: int | None = None,
+        segment: ExecutionTuple | None = None,
     ) -> None:
+        """`segment`: the part of the run this session's engine does (k6's execution segment), or all."""
         self.scenario = scenario
         self.clock = clock or SystemClock()
         self.outputs = outputs
@@ -120,6 +123,7 @@ class Session:
                 transport_factory=transport_factory,
                 realtime=realtime,
                 seed=seed,
+                segment=segment,
             )
         except AuthError as exc:
             raise ConfigError(str(exc)) from None

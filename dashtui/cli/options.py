@@ -8,8 +8,10 @@ from pathlib import Path
 from .._version import __version__
 from ..scenario import Stage
 from ..scenario.durations import parse_duration
+from ..scenario.segments import ExecutionSegment, ExecutionSegmentSequence, ExecutionTuple, SegmentError
+from .errors import UsageError
 
-__all__ = ["DEFAULT_PRESET", "build_parser", "env_pair"]
+__all__ = ["DEFAULT_PRESET", "add_segment_flags", "build_parser", "env_pair", "execution_segment"]
 
 DEFAULT_PRESET = "dashboard"
 
@@ -39,6 +41,55 @@ def env_pair(text: str) -> tuple[str, str]:
     return key, value
 
 
+def add_segment_flags(parser: argparse.ArgumentParser) -> None:
+    """k6's `--execution-segment` and `--execution-segment-sequence`, checked by `execution_segment`."""
+    parser.add_argument(
+        "--execution-segment",
+        metavar="SEGMENT",
+        help="run only this part of the test, as k6: 1/3, 25%%, 0.2:2/3, 1/4:2/4 (default 0:1)",
+    )
+    parser.add_argument(
+        "--execution-segment-sequence",
+        metavar="POINTS",
+        help="every worker's segment, as k6: 0,1/3,2/3,1; must contain --execution-segment",
+    )
+
+
+def execution_segment(args: argparse.Namespace) -> ExecutionTuple | None:
+    """The run's segment within its sequence from the two flags (None: the whole run, as without them).
+
+    k6's rules: a segment alone is filled around (`1/4:1/2` is the second of `0,1/4,1/2,1`); a
+    sequence must contain the segment (the whole run `0:1` when none is given). UsageError otherwise.
+    """
+    segment_text = args.execution_segment
+    sequence_text = args.execution_segment_sequence
+    if segment_text is None and sequence_text is None:
+        return None
+    try:
+        segment = ExecutionSegment.parse(segment_text or "")
+    except SegmentError as exc:
+        raise UsageError(
+            f"--execution-segment {segment_text!r}: {exc.reason}; expected FROM:TO with "
+            "0 <= FROM < TO <= 1 (1/4:2/4, 25%:50%, 0.2:2/3) or one value TO (1/3)"
+        ) from None
+    if not (sequence_text or "").strip():
+        return ExecutionTuple.of(segment)
+    try:
+        sequence = ExecutionSegmentSequence.parse(sequence_text)
+    except SegmentError as exc:
+        raise UsageError(
+            f"--execution-segment-sequence {sequence_text!r}: {exc.reason}; expected increasing "
+            "points between 0 and 1 such as 0,1/3,2/3,1"
+        ) from None
+    if segment not in sequence.segments:
+        shown = f"{segment}" if segment_text else f"{segment} (the default)"
+        raise UsageError(
+            f"--execution-segment {shown} is not one of the segments of --execution-segment-sequence "
+            f"{sequence}: expected one of {', '.join(str(s) for s in sequence)}"
+        )
+    return ExecutionTuple.of(segment, sequence)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of `dashtui [PRESET] [options]`; every new run flag is added here."""
     parser = argparse.ArgumentParser(
@@ -61,5 +112,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     parser.add_argument("--fps", type=float, default=4.0, help="console refresh rate (default 4)")
     parser.add_argument("--seed", type=int, help="seed for think-time randomness")
+    add_segment_flags(parser)
     parser.add_argument("--version", action="version", version=f"dashtui {__version__}")
     return parser

@@ -15,6 +15,7 @@ from ..thresholds import ThresholdError
 from .errors import UsageError, fail
 from .headless import print_outcome, run_headless
 from .load import load, make_session, outputs_for
+from .options import execution_segment
 
 __all__ = ["run"]
 
@@ -51,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
                 SUPABASE_SERVICE_ROLE_KEY="placeholder",
                 TEST_EVENT_ID="placeholder",
             )
+        segment = execution_segment(args)
         probed = load(args, probe)
-        make_session(probed, env=probe, target=probe["SUPABASE_URL"])
+        make_session(probed, env=probe, target=probe["SUPABASE_URL"], segment=segment)
         outputs_for(args, probed, color=False)
         if not env.get("SUPABASE_URL"):
             standin = _start_standin(env)
@@ -63,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
         scenario = load(args, env)
         color = not args.no_color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         outputs = outputs_for(args, scenario, color)
-        session = make_session(scenario, env=env, target=env["SUPABASE_URL"], outputs=outputs, seed=args.seed)
+        session = make_session(
+            scenario, env=env, target=env["SUPABASE_URL"], outputs=outputs, seed=args.seed, segment=segment
+        )
     except (ScenarioError, ThresholdError, UsageError) as exc:
         if standin is not None:
             standin.stop()

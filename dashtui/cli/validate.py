@@ -11,7 +11,7 @@ from ..session import EXIT_CONFIG, EXIT_SCRIPT_ERROR
 from ..thresholds import ThresholdError
 from .errors import UsageError, fail
 from .load import make_session
-from .options import DEFAULT_PRESET, env_pair
+from .options import DEFAULT_PRESET, add_segment_flags, env_pair, execution_segment
 
 __all__ = ["validate"]
 
@@ -22,6 +22,7 @@ def validate(argv: Sequence[str]) -> int:
     )
     parser.add_argument("preset", nargs="?", default=DEFAULT_PRESET)
     parser.add_argument("-e", "--env", type=env_pair, action="append", default=[])
+    add_segment_flags(parser)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
@@ -29,9 +30,10 @@ def validate(argv: Sequence[str]) -> int:
     env = dict(os.environ)
     env.setdefault("SUPABASE_URL", "http://127.0.0.1:54321")
     try:
+        segment = execution_segment(args)
         scenario = load_scenario(args.preset, env=env, extra_vars=dict(args.env))
-        make_session(scenario, env=env, target=env["SUPABASE_URL"])
+        make_session(scenario, env=env, target=env["SUPABASE_URL"], segment=segment)
     except (ScenarioError, ThresholdError, UsageError) as exc:
         return fail(str(exc), env, code=EXIT_SCRIPT_ERROR if isinstance(exc, ScriptError) else EXIT_CONFIG)
-    print(describe_plan(scenario))
+    print(describe_plan(scenario, segment=segment))
     return 0

@@ -21,6 +21,8 @@ from ..scenario.model import (
     SharedIterations,
     Stage,
 )
+from ..scenario.segments import ExecutionTuple, SegmentedIndex
+from ..scenario.shares import ExecutorShare, share_of
 from .context import RunContext
 from .control import ScenarioProgress
 from .schedule import arrival_offsets, ramping_vus_target, stages_duration
@@ -42,16 +44,22 @@ def _vu_lifetime_subscriptions(steps: Sequence[Any]) -> Iterator[Any]:
 
 
 class VUAllocator:
-    """Hands out VU ids across all scenarios (k6's __VU) and counts the VUs alive."""
+    """Hands out VU ids across all scenarios (k6's __VU) and counts the VUs alive.
 
-    def __init__(self) -> None:
-        self._next = 1
+    Ids are unique across the workers of a segmented run: a worker's n-th VU gets the n-th number
+    of its segment's stripe of 1, 2, 3… (k6's `GetUniqueVUIdentifiers`, its `idInTest`). With the
+    sequence 0,1/2,1 one worker numbers its VUs 1, 3, 5… and the other 2, 4, 6…; the whole run
+    numbers them 1, 2, 3… as before. When every worker starts its share of N VUs, the ids of all
+    workers together are exactly 1…N.
+    """
+
+    def __init__(self, segment: ExecutionTuple | None = None) -> None:
+        self._ids = SegmentedIndex.of(segment or ExecutionTuple.whole())
         self.active = 0
         self.allocated = 0
 
     def new_id(self) -> int:
-        vu_id = self._next
-        self._next += 1
+        _, vu_id = self._ids.next()
         self.allocated += 1
         return vu_id
 
@@ -71,10 +79,18 @@ class ExecutorRun:
     """Whether a person may add or remove VUs while it runs (constant-vus, ramping-vus)."""
 
     def __init__(
-        self, name: str, config: Any, flow: Sequence[Any], ctx: RunContext, allocator: VUAllocator
+        self,
+        name: str,
+        config: Any,
+        flow: Sequence[Any],
+        ctx: RunContext,
+        allocator: VUAllocator,
+        segment: ExecutionTuple | None = None,
     ) -> None:
         self.name = name
         self.config = config
+        self.segment = segment or ExecutionTuple.whole()
+        self.share: ExecutorShare = share_of(config, self.segment)
         self.flow = flow
         self.ctx = ctx
         self.allocator = allocator
@@ -202,6 +218,9 @@ class ExecutorRun:
             await slot.vu.aclose()
 
     async def run(self) -> None:
+        if not self.share.has_work:
+            self.finished = True
+            return
         if await self._wait_or_stop(self.start_time):
             self.finished = True
             return
@@ -277,12 +296,14 @@ class _VUTargetExecutor(ExecutorRun):
 
 class ConstantVUsRun(_VUTargetExecutor):
     def target(self, t: float) -> int:
-        return int(self.config.vus)
+        return self.share.vus
 
 
 class RampingVUsRun(_VUTargetExecutor):
     def target(self, t: float) -> int:
-        return ramping_vus_target(self.config.start_vus, self.config.stages, t)
+        """The segment's share of the whole run's count at `t`: as k6 steps a segment's VUs, each
+        one of its stripe starts when the whole run's count reaches that VU's number."""
+        return self.segment.scale(ramping_vus_target(self.config.start_vus, self.config.stages, t))
 
     def ramp_down_grace(self) -> float:
         return float(self.config.graceful_ramp_down)
@@ -298,23 +319,41 @@ class _ArrivalRateRun(ExecutorRun):
         await self._iterate(slot)
         idle.append(slot)
 
-    async def _run(self) -> None:
+    first_at_zero = True
+    """k6 starts constant-arrival-rate's first iteration at once, ramping-arrival-rate's when the
+    integral of the rate reaches 1."""
+
+    def offsets(self) -> Iterator[float]:
+        """When this segment's iterations start: its stripe of the whole run's start times."""
         start_rate, stages = self.stages()
+        starts = self.share.starts
+        if starts is None:
+            return iter(())
+        return arrival_offsets(
+            start_rate,
+            stages,
+            float(self.config.time_unit),
+            None if starts.is_whole else starts.items(),
+            first_at_zero=self.first_at_zero,
+        )
+
+    async def _run(self) -> None:
+        _, stages = self.stages()
         duration = stages_duration(stages)
         idle: list[_Slot] = []
         clock = self.ctx.clock
         async with anyio.create_task_group() as tg:
-            for _ in range(int(self.config.pre_allocated_vus)):
+            for _ in range(self.share.vus):
                 slot = _Slot(await self._new_vu())
                 await self._open_vu(slot, tg)
                 idle.append(slot)
             async with anyio.create_task_group() as iterations:
-                for offset in arrival_offsets(start_rate, stages, float(self.config.time_unit)):
+                for offset in self.offsets():
                     if await self._wait_or_stop(offset - self.elapsed()):
                         break
                     if idle:
                         slot = idle.pop()
-                    elif len(self._slots) < int(self.config.max_vus):
+                    elif len(self._slots) < self.share.max_vus:
                         slot = _Slot(await self._new_vu())
                         await self._open_vu(slot, tg)
                     else:
@@ -340,6 +379,8 @@ class ConstantArrivalRateRun(_ArrivalRateRun):
 
 
 class RampingArrivalRateRun(_ArrivalRateRun):
+    first_at_zero = False
+
     def stages(self) -> tuple[float, Sequence[Stage]]:
         return float(self.config.start_rate), list(self.config.stages)
 
@@ -360,7 +401,7 @@ class _IterationsRun(ExecutorRun):
 
     async def _loops(self, tg: TaskGroup, done: anyio.Event) -> None:
         async with anyio.create_task_group() as loops:
-            for _ in range(int(self.config.vus)):
+            for _ in range(self.share.vus):
                 loops.start_soon(self._loop, _Slot(await self._new_vu()), tg)
         done.set()
         self._stop_event.set()
@@ -384,7 +425,7 @@ class PerVUIterationsRun(_IterationsRun):
 
     def take(self, slot: _Slot) -> bool:
         used = self._taken.get(slot.vu.id, 0)
-        if used >= int(self.config.iterations):
+        if used >= self.share.iterations:
             return False
         self._taken[slot.vu.id] = used + 1
         return True
@@ -393,7 +434,7 @@ class PerVUIterationsRun(_IterationsRun):
 class SharedIterationsRun(_IterationsRun):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._left = int(self.config.iterations)
+        self._left = self.share.iterations
 
     def take(self, slot: _Slot) -> bool:
         if self._left <= 0:
@@ -413,7 +454,12 @@ _EXECUTORS: dict[type[Any], type[ExecutorRun]] = {
 
 
 def make_executor(
-    name: str, config: Any, flow: Sequence[Any], ctx: RunContext, allocator: VUAllocator
+    name: str,
+    config: Any,
+    flow: Sequence[Any],
+    ctx: RunContext,
+    allocator: VUAllocator,
+    segment: ExecutionTuple | None = None,
 ) -> ExecutorRun:
-    """The ExecutorRun for a scenario's executor config."""
-    return _EXECUTORS[type(config)](name, config, flow, ctx, allocator)
+    """The ExecutorRun for a scenario's executor config, running `segment`'s share (default: all)."""
+    return _EXECUTORS[type(config)](name, config, flow, ctx, allocator, segment)

@@ -12,6 +12,7 @@ from ..clock import Clock
 from ..metrics.aggregator import SampleSink
 from ..metrics.types import Sample
 from ..scenario.model import BatchStep, GroupStep, RequestStep
+from ..scenario.segments import ExecutionTuple
 from .context import RealtimeHook, RunContext, TransportFactory
 from .control import Progress, RunStatus
 from .executors import ExecutorRun, VUAllocator, make_executor
@@ -23,7 +24,13 @@ __all__ = ["Engine"]
 
 
 class Engine:
-    """Runs every scenario of a preset (each from its startTime) until all end or `stop()` is called."""
+    """Runs every scenario of a preset (each from its startTime) until all end or `stop()` is called.
+
+    `segment` is the part of the run this engine does (k6's execution segment within its sequence):
+    each executor scales its VUs, iterations, stages and arrival starts to it, and VU ids follow its
+    stripe, so engines running every segment of a sequence together run what one whole engine runs.
+    Default: the whole run.
+    """
 
     def __init__(
         self,
@@ -36,8 +43,10 @@ class Engine:
         realtime: RealtimeHook | None = None,
         seed: int | None = None,
         secrets: tuple[str, ...] = (),
+        segment: ExecutionTuple | None = None,
     ) -> None:
         options = scenario.options
+        self.segment = segment or ExecutionTuple.whole()
         header_sets = auth_header_sets(env)
         self.clock = clock
         self.ctx = RunContext(
@@ -58,9 +67,9 @@ class Engine:
         for flow in scenario.flows.values():
             for spec in request_specs(flow):
                 self.ctx.prepared(spec, prepare_request, keep=True)
-        self.allocator = VUAllocator()
+        self.allocator = VUAllocator(self.segment)
         self.executors: list[ExecutorRun] = [
-            make_executor(name, config, scenario.flows[config.exec], self.ctx, self.allocator)
+            make_executor(name, config, scenario.flows[config.exec], self.ctx, self.allocator, self.segment)
             for name, config in scenario.scenarios.items()
         ]
         self.monitor = SelfMonitor(clock)

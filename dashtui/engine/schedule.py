@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator, Sequence
 from typing import Protocol
@@ -41,24 +42,38 @@ def ramping_vus_target(start_vus: int, stages: Sequence[StageLike], t: float) ->
     return current
 
 
-def arrival_offsets(start_rate: float, stages: Sequence[StageLike], time_unit: float) -> Iterator[float]:
+def arrival_offsets(
+    start_rate: float,
+    stages: Sequence[StageLike],
+    time_unit: float,
+    items: Iterator[int] | None = None,
+    *,
+    first_at_zero: bool = True,
+) -> Iterator[float]:
     """Seconds from the executor's start at which iterations begin, for a piecewise-linear rate.
 
-    The rate (iterations per `time_unit`) moves linearly across each stage; iteration k starts when
-    the integral of the rate reaches k (k = 0, 1, 2…), so the first starts at 0 as in k6.
+    The rate (iterations per `time_unit`) moves linearly across each stage. With `first_at_zero`
+    (k6's constant-arrival-rate: iteration k at k·period), iteration k = 0, 1, 2… starts when the
+    integral of the rate reaches k, before the end. Without it (k6's ramping-arrival-rate `cal`),
+    iteration k starts when the integral reaches k + 1, the end included.
+    `items`, increasing, picks which k to yield (an execution segment's stripe, as k6's `cal` walks
+    its striped offsets); the offset of each k is the one the whole run gives it.
     """
+    origin = 0 if first_at_zero else 1
+    slack = -1e-9 if first_at_zero else 1e-9
+    numbers = items if items is not None else itertools.count()
     per_second = 1.0 / time_unit
     base_time = 0.0
     base_count = 0.0
     current = start_rate * per_second
-    k = 0
+    k = next(numbers, -1)
     for stage in stages:
         duration = stage.duration
         target = stage.target * per_second
         slope = (target - current) / duration if duration > 0 else 0.0
         stage_count = (current + target) / 2.0 * duration
-        while k < base_count + stage_count - 1e-9:
-            need = k - base_count
+        while k >= 0 and k + origin < base_count + stage_count + slack:
+            need = k + origin - base_count
             if abs(slope) < 1e-12:
                 offset = need / current if current > 0 else duration
             else:
@@ -68,7 +83,7 @@ def arrival_offsets(start_rate: float, stages: Sequence[StageLike], time_unit: f
             if offset > duration:
                 break
             yield base_time + max(0.0, offset)
-            k += 1
+            k = next(numbers, -1)
         base_time += duration
         base_count += stage_count
         current = target

@@ -21,6 +21,8 @@ from .model import (
     Step,
     ThresholdObject,
 )
+from .segments import ExecutionTuple
+from .shares import describe_share
 
 __all__ = ["describe_plan", "redact_url"]
 
@@ -37,11 +39,19 @@ def redact_url(url: str, scenario: Scenario) -> str:
     return scenario.redact(url)
 
 
-def describe_plan(scenario: Scenario) -> str:
-    """Everything a run of `scenario` would do, as text; nothing is sent."""
+def describe_plan(scenario: Scenario, *, segment: ExecutionTuple | None = None) -> str:
+    """Everything a run of `scenario` would do, as text; nothing is sent.
+
+    With a `segment` (not the whole run), the plan names it and each scenario's share of it.
+    """
     lines = [f"scenario {scenario.name!r}" + (f" — {scenario.description}" if scenario.description else "")]
     if scenario.source:
         lines.append(f"  source: {scenario.source}")
+    if segment is not None and not segment.is_whole:
+        lines.append(
+            f"  execution segment {segment.segment} of the sequence {segment.sequence} "
+            f"({segment.segment.length} of the run, {float(segment.segment.length):.1%})"
+        )
     if scenario.vars:
         lines.append("")
         lines.append("vars:")
@@ -62,6 +72,8 @@ def describe_plan(scenario: Scenario) -> str:
             extras.append("env " + ", ".join(executor.env))
         lines.append(f"  {name}: {executor.describe()}")
         lines.append(f"    {'; '.join(extras)}")
+        if segment is not None and not segment.is_whole:
+            lines.append(f"    {describe_share(executor, segment)}")
     used = {executor.exec for executor in scenario.scenarios.values()}
     for flow_name, steps in scenario.flows.items():
         lines.append("")
