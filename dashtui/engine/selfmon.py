@@ -223,8 +223,9 @@ class GeneratorHealth:
         if peak.late_share > 0:
             worst += f" by {_ms(peak.late_mean_ms)}"
         return (
-            f"generator overloaded for {self.overloaded_s:.1f} s of the run "
-            f"(worst {self.window_s:g} s: {worst}, CPU {peak.cpu_share * 100:.0f}%): {ADVICE}"
+            f"latencies include the generator's own delay: it was overloaded for {self.overloaded_s:.1f} s "
+            f"of the run (worst {self.window_s:g} s: {worst}, CPU {peak.cpu_share * 100:.0f}%); "
+            "run fewer VUs per process"
         )
 
     def to_dict(self) -> dict[str, object]:
