@@ -56,7 +56,7 @@ class OverloadNotifier:
             if self._said is None:
                 return None
             self._said = None
-            span = f"the last {figures.span_s:.0f} s"
+            span = f"the last {health.window_s:g} s"
             return (
                 f"dashtui: generator no longer overloaded ({figures.describe(span)}); "
                 "latencies measured while it was still include its delay"

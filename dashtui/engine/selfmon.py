@@ -30,6 +30,7 @@ __all__ = [
     "GeneratorHealth",
     "LoadFigures",
     "LoadWindow",
+    "STARVED_CPU_SHARE",
     "SelfMonitor",
     "is_overloaded",
 ]
@@ -54,6 +55,17 @@ CLEAR_CPU_SHARE = 0.80
 MIN_SPAN_S = 1.0
 """No verdict before the window covers 1 s: a CPU share over the first tick is noise."""
 ADVICE = "latencies include the generator's own delay; run fewer VUs per process"
+STARVED_CPU_SHARE = 0.5
+"""Late while using under half a core: the loop waited for something other than its own work."""
+
+
+def _starved_hint(cpu_share: float) -> str:
+    if cpu_share >= STARVED_CPU_SHARE:
+        return ""
+    return (
+        f" (its own CPU was only {cpu_share * 100:.0f}%: other processes on this machine, "
+        "or a step that blocks the loop, may be delaying it)"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +143,12 @@ class LoadWindow:
             self._cpu.popleft()
 
     def window(self, now: float) -> LoadFigures:
-        """The figures for `[now - window_s, now]`, or since the start when the run is younger."""
+        """The figures for `[now - window_s, now]`.
+
+        A run younger than the window counts the time before its start as on time, so a start-up hiccup of
+        100 ms is 1% of the window, not 10% of a first second; `span_s` is the time covered, and the CPU share
+        is over that time.
+        """
         low = max(self._start, now - self.window_s)
         late = weighted = worst = 0.0
         for end, lateness in self._late:
@@ -142,7 +159,7 @@ class LoadWindow:
                 worst = max(worst, lateness)
         return LoadFigures(
             span_s=now - low,
-            late_share=late / (now - low) if now > low else 0.0,
+            late_share=late / self.window_s,
             late_mean_ms=1000.0 * weighted / late if late > 0 else 0.0,
             late_max_ms=1000.0 * worst,
             cpu_share=self._cpu_share_since(low),
@@ -204,14 +221,14 @@ class GeneratorHealth:
         """Why the generator is overloaded now (the window's figures), or an empty string."""
         if not self.overloaded:
             return ""
-        return self.window.describe(f"the last {self.window.span_s:.0f} s")
+        return self.window.describe(f"the last {self.window_s:g} s")
 
     @property
     def warning(self) -> str:
         """The live warning: the generator is overloaded now and why, or an empty string."""
         if not self.overloaded:
             return ""
-        return f"generator overloaded ({self.reason}): {ADVICE}"
+        return f"generator overloaded ({self.reason}): {ADVICE}{_starved_hint(self.window.cpu_share)}"
 
     @property
     def run_warning(self) -> str:
@@ -225,7 +242,7 @@ class GeneratorHealth:
         return (
             f"latencies include the generator's own delay: it was overloaded for {self.overloaded_s:.1f} s "
             f"of the run (worst {self.window_s:g} s: {worst}, CPU {peak.cpu_share * 100:.0f}%); "
-            "run fewer VUs per process"
+            f"run fewer VUs per process{_starved_hint(peak.cpu_share)}"
         )
 
     def to_dict(self) -> dict[str, object]:

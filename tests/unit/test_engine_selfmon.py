@@ -90,14 +90,25 @@ def test_the_window_slides_and_clips_a_stall_across_its_start() -> None:
     assert window.whole_run(14.0).late_max_ms == pytest.approx(2000.0)
 
 
-def test_a_young_run_is_judged_over_its_own_length() -> None:
+def test_a_young_run_counts_the_time_before_its_start_as_on_time() -> None:
     window = LoadWindow(100.0, 5.0, window_s=10.0)
     window.add_lateness(102.0, 0.5)
     window.add_cpu(102.0, 6.0)
     figures = window.window(102.0)
     assert figures.span_s == pytest.approx(2.0)
-    assert figures.late_share == pytest.approx(0.25)
+    assert figures.late_share == pytest.approx(0.05)
     assert figures.cpu_share == pytest.approx(0.5)
+
+
+def test_a_start_up_hiccup_is_not_an_overload_a_start_up_stall_is() -> None:
+    hiccup = Generator()
+    hiccup.tick(late_ms=100.0)
+    hiccup.run(5.0)
+    assert not hiccup.health().was_overloaded
+    stall = Generator()
+    stall.tick(late_ms=700.0)
+    stall.run(1.0)
+    assert stall.health().overloaded
 
 
 def test_cpu_share_over_the_window_and_the_whole_run() -> None:
@@ -129,6 +140,17 @@ def test_a_calm_generator_is_not_overloaded() -> None:
     assert health.warning == health.run_warning == ""
     assert health.to_dict()["warning"] == ""
     assert health.to_dict()["overloaded"] is False
+
+
+def test_late_on_little_cpu_says_something_else_delays_the_loop() -> None:
+    starved = Generator(cpu_share=0.2)
+    starved.run(10.0, late_ms=30.0)
+    assert starved.health().overloaded
+    assert "its own CPU was only 20%: other processes on this machine" in starved.health().warning
+    assert "its own CPU was only 20%" in starved.health().run_warning
+    busy = Generator(cpu_share=0.95)
+    busy.run(10.0, late_ms=30.0)
+    assert "its own CPU" not in busy.health().warning + busy.health().run_warning
 
 
 def test_steady_small_lateness_is_not_an_overload() -> None:
