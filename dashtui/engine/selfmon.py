@@ -109,8 +109,10 @@ def is_overloaded(figures: LoadFigures, *, was: bool = False) -> bool:
 class LoadWindow:
     """Time-weighted lateness and CPU share over a sliding window and over the whole run; arithmetic only.
 
-    Fed `(wall, lateness)` pairs, each meaning the loop was late during `[wall - lateness, wall]`, and
-    `(wall, cpu)` pairs of a cumulative CPU timer. Wall times must not go backwards.
+    Fed `(wall, lateness)` pairs, each meaning the loop was late during `[wall - lateness, wall]` (one sleep
+    after another, so these spans do not overlap), and `(wall, cpu)` pairs of a cumulative CPU timer. Times
+    must not go backwards, queries included. Each call costs O(1) amortised: running sums over the window,
+    and a deque of decreasing lateness for its maximum.
     """
 
     def __init__(self, start_wall: float, start_cpu: float, *, window_s: float = WINDOW_S) -> None:
@@ -119,6 +121,9 @@ class LoadWindow:
         self.window_s = window_s
         self._start = start_wall
         self._late: deque[tuple[float, float]] = deque()
+        self._late_in_window = 0.0
+        self._weighted_in_window = 0.0
+        self._peaks: deque[tuple[float, float]] = deque()
         self._cpu: deque[tuple[float, float]] = deque([(start_wall, start_cpu)])
         self._first_cpu = (start_wall, start_cpu)
         self._late_sum = 0.0
@@ -129,12 +134,26 @@ class LoadWindow:
         lateness = min(max(0.0, lateness), wall - self._start)
         if lateness > 0:
             self._late.append((wall, lateness))
+            self._late_in_window += lateness
+            self._weighted_in_window += lateness * lateness
+            while self._peaks and self._peaks[-1][1] <= lateness:
+                self._peaks.pop()
+            self._peaks.append((wall, lateness))
             self._late_sum += lateness
             self._late_weighted += lateness * lateness
             self._late_max = max(self._late_max, lateness)
-        horizon = wall - self.window_s
+        self._forget(wall - self.window_s)
+
+    def _forget(self, horizon: float) -> None:
+        """Drops the lateness that ended at or before `horizon`."""
         while self._late and self._late[0][0] <= horizon:
-            self._late.popleft()
+            _, lateness = self._late.popleft()
+            self._late_in_window -= lateness
+            self._weighted_in_window -= lateness * lateness
+        if not self._late:
+            self._late_in_window = self._weighted_in_window = 0.0
+        while self._peaks and self._peaks[0][0] <= horizon:
+            self._peaks.popleft()
 
     def add_cpu(self, wall: float, cpu: float) -> None:
         self._cpu.append((wall, cpu))
@@ -150,18 +169,20 @@ class LoadWindow:
         is over that time.
         """
         low = max(self._start, now - self.window_s)
-        late = weighted = worst = 0.0
+        self._forget(now - self.window_s)
+        late, weighted = self._late_in_window, self._weighted_in_window
         for end, lateness in self._late:
-            overlap = min(end, now) - max(end - lateness, low)
-            if overlap > 0:
-                late += overlap
-                weighted += overlap * lateness
-                worst = max(worst, lateness)
+            if end - lateness >= low:
+                break
+            cut = low - (end - lateness)
+            late -= cut
+            weighted -= cut * lateness
+        late = max(0.0, late)
         return LoadFigures(
             span_s=now - low,
             late_share=late / self.window_s,
             late_mean_ms=1000.0 * weighted / late if late > 0 else 0.0,
-            late_max_ms=1000.0 * worst,
+            late_max_ms=1000.0 * self._peaks[0][1] if self._peaks else 0.0,
             cpu_share=self._cpu_share_since(low),
         )
 
