@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 import anyio
 
 from ..engine.control import RunControl, RunOutcome
-from ..engine.selfmon import ADVICE, GeneratorHealth, LoadFigures
+from ..engine.selfmon import GeneratorHealth, LoadFigures
 from ..progress import progress_bar_lines, progress_line
 from ..report import render_summary
 from ..session import Session
@@ -75,7 +75,7 @@ class OverloadNotifier:
             late_share=max(figures.late_share, said.late_share),
             late_mean_ms=max(figures.late_mean_ms, said.late_mean_ms),
         )
-        return f"dashtui: WARNING generator overload worse ({health.reason}): {ADVICE}"
+        return f"dashtui: WARNING generator overload worse ({health.reason}): {health.advice}"
 
 
 def _doubled(now: float, said: float, least: float) -> bool:

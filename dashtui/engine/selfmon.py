@@ -249,7 +249,12 @@ class GeneratorHealth:
         """The live warning: the generator is overloaded now and why, or an empty string."""
         if not self.overloaded:
             return ""
-        return f"generator overloaded ({self.reason}): {ADVICE}{_starved_hint(self.window.cpu_share)}"
+        return f"generator overloaded ({self.reason}): {self.advice}"
+
+    @property
+    def advice(self) -> str:
+        """What the live figures mean and what to do about them."""
+        return ADVICE + _starved_hint(self.window.cpu_share)
 
     @property
     def run_warning(self) -> str:
@@ -262,7 +267,7 @@ class GeneratorHealth:
             worst += f" by {_ms(peak.late_mean_ms)}"
         return (
             f"latencies include the generator's own delay: it was overloaded for {self.overloaded_s:.1f} s "
-            f"of the run (worst {self.window_s:g} s: {worst}, CPU {peak.cpu_share * 100:.0f}%); "
+            f"of the run (worst {self.window_s:g} s: {worst}; CPU at most {peak.cpu_share * 100:.0f}%); "
             f"run fewer VUs per process{_starved_hint(peak.cpu_share)}"
         )
 

@@ -61,6 +61,10 @@ def test_a_markedly_worse_overload_is_said_again_once() -> None:
     lines = said(sequence, every=10.0)
     assert [i for i, _ in lines] == [0, 1]
     assert lines[1][1].startswith("dashtui: WARNING generator overload worse (loop late 20.0%")
+    assert lines[1][1].endswith(
+        "run fewer VUs per process (its own CPU was only 30%: other processes on this "
+        "machine, or a step that blocks the loop, may be delaying it)"
+    )
 
 
 def test_longer_stalls_count_as_worse_and_the_bar_only_rises() -> None:

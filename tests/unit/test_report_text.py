@@ -257,7 +257,7 @@ def test_an_overloaded_generator_is_said_first_with_the_whole_runs_figures() -> 
         "  █ GENERATOR ",
         "",
         "    ⚠ latencies include the generator's own delay: it was overloaded for 1.0 s of the run "
-        "(worst 10 s: loop late 9.0% by 900 ms, CPU 95%); run fewer VUs per process",
+        "(worst 10 s: loop late 9.0% by 900 ms; CPU at most 95%); run fewer VUs per process",
         "      whole run: loop late 9% of the time (avg 900ms, max 900ms) · CPU 80%",
     ]
     assert lines[7] == "  █ THRESHOLDS "
