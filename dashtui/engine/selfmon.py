@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import anyio
 
@@ -74,7 +74,7 @@ class LoadFigures:
 
     span_s: float = 0.0
     late_share: float = 0.0
-    """Share of the span the event loop ran late (0–1)."""
+    """Share of the window's length (of the run, for whole-run figures) the event loop ran late (0–1)."""
     late_mean_ms: float = 0.0
     """How late, on average over the late time: the time-weighted mean size of the stalls it was in."""
     late_max_ms: float = 0.0
@@ -97,7 +97,7 @@ def _ms(ms: float) -> str:
 
 
 def is_overloaded(figures: LoadFigures, *, was: bool = False) -> bool:
-    """The verdict on one window, entering takes the OVERLOAD limits, leaving the CLEAR ones."""
+    """The verdict on one window: entering takes the OVERLOAD limits, leaving takes the CLEAR ones."""
     if figures.span_s < MIN_SPAN_S:
         return was
     late = figures.late_mean_ms > OVERLOAD_LATE_MS
@@ -355,7 +355,6 @@ class SelfMonitor:
         now = self._clock.now()
         wall = now - self._wall_start
         cpu = self._cpu_time() - self._cpu_start
-        peak = self._peak_late
         return GeneratorHealth(
             loop_lag_p95_ms=self._lag.percentile(95),
             loop_lag_max_ms=self._lag.max if self._lag.count else 0.0,
@@ -368,11 +367,5 @@ class SelfMonitor:
             was_overloaded=self._was_overloaded,
             overloaded_s=self._overloaded_s,
             window_s=self._load.window_s,
-            peak=LoadFigures(
-                span_s=peak.span_s,
-                late_share=peak.late_share,
-                late_mean_ms=peak.late_mean_ms,
-                late_max_ms=peak.late_max_ms,
-                cpu_share=self._peak_cpu,
-            ),
+            peak=replace(self._peak_late, cpu_share=self._peak_cpu),
         )
