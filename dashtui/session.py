@@ -166,6 +166,7 @@ class Session:
             loop_lag_ms=progress.loop_lag_ms,
             cpu_percent=progress.cpu_percent,
             vu_changes=progress.vu_changes,
+            health=progress.health,
         )
 
     def threshold_results(self) -> tuple[ThresholdResult, ...]:

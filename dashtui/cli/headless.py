@@ -5,15 +5,24 @@ from __future__ import annotations
 import gc
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 
 import anyio
 
-from ..engine.control import RunOutcome
+from ..engine.control import RunControl, RunOutcome
+from ..engine.selfmon import GeneratorHealth, LoadFigures
 from ..progress import progress_bar_lines, progress_line
 from ..report import render_summary
 from ..session import Session
 
-__all__ = ["print_outcome", "run_headless"]
+__all__ = ["OverloadNotifier", "print_outcome", "run_headless"]
+
+WORSEN_FACTOR = 2.0
+"""A live overload is reported again only when its late share or its stalls at least double (and by at least
+WORSEN_MIN_SHARE / WORSEN_MIN_MS), and a window after the last line (the window fills as an overload starts,
+so its share climbs for a window's length): a handful of lines over a whole run, never one per second."""
+WORSEN_MIN_SHARE = 0.05
+WORSEN_MIN_MS = 10.0
 
 
 async def _watch_signals(session: Session) -> None:
@@ -28,6 +37,63 @@ async def _watch_signals(session: Session) -> None:
             else:
                 print(f"\n{name}: stopping now", file=sys.stderr)
                 session.signal(graceful=False)
+
+
+class OverloadNotifier:
+    """What headless says about the generator's health: a line when an overload starts, when it gets markedly
+    worse than last said, and when it clears; nothing while it holds steady."""
+
+    def __init__(self) -> None:
+        self._said: LoadFigures | None = None
+        self._said_at = 0.0
+
+    def update(self, health: GeneratorHealth | None, now: float) -> str | None:
+        """The line to print for this health reading at `now` (seconds on the run's clock), if any."""
+        if health is None:
+            return None
+        figures = health.window
+        if not health.overloaded:
+            if self._said is None:
+                return None
+            self._said = None
+            span = f"the last {health.window_s:g} s"
+            return (
+                f"dashtui: generator no longer overloaded ({figures.describe(span)}); "
+                "latencies measured while it was still include its delay"
+            )
+        if self._said is None:
+            self._said, self._said_at = figures, now
+            return f"dashtui: WARNING {health.warning}"
+        said = self._said
+        if now - self._said_at < health.window_s or not (
+            _doubled(figures.late_share, said.late_share, WORSEN_MIN_SHARE)
+            or _doubled(figures.late_mean_ms, said.late_mean_ms, WORSEN_MIN_MS)
+        ):
+            return None
+        self._said_at = now
+        self._said = LoadFigures(
+            late_share=max(figures.late_share, said.late_share),
+            late_mean_ms=max(figures.late_mean_ms, said.late_mean_ms),
+        )
+        return f"dashtui: WARNING generator overload worse ({health.reason}): {health.advice}"
+
+
+def _doubled(now: float, said: float, least: float) -> bool:
+    return now >= WORSEN_FACTOR * said and now - said >= least
+
+
+async def _warn_overload(
+    run: RunControl, tty: bool, sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+) -> None:
+    """Reads the generator's health once a second; prints what `OverloadNotifier` says above the progress."""
+    notifier = OverloadNotifier()
+    while True:
+        await sleep(1.0)
+        progress = run.progress()
+        line = notifier.update(progress.health, progress.elapsed)
+        if line:
+            sys.stderr.write(("\r\x1b[J" if tty else "") + line + "\n")
+            sys.stderr.flush()
 
 
 async def _print_progress(session: Session, tty: bool) -> None:
@@ -53,6 +119,7 @@ async def run_headless(session: Session, quiet: bool = False) -> RunOutcome:
     gc.freeze()
     async with anyio.create_task_group() as tg:
         tg.start_soon(_watch_signals, session)
+        tg.start_soon(_warn_overload, session, tty)
         if not quiet:
             tg.start_soon(_print_progress, session, tty)
         outcome = await session.run()

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from ..metrics.snapshot import Snapshot
 from ..thresholds.results import ThresholdResult
+from .selfmon import GeneratorHealth
 
 __all__ = ["Progress", "RunControl", "RunInfo", "RunOutcome", "RunSession", "RunStatus", "ScenarioProgress"]
 
@@ -55,6 +56,8 @@ class Progress:
     cpu_percent: float = 0.0
     vu_changes: tuple[tuple[float, int], ...] = field(default_factory=tuple)
     """(elapsed, delta) for every live VU change a person made."""
+    health: GeneratorHealth | None = None
+    """The generator's own health: `overloaded` turns the console header red and prints headless warnings."""
 
 
 class RunControl(Protocol):

@@ -162,6 +162,7 @@ class Engine:
             loop_lag_ms=health.loop_lag_now_ms,
             cpu_percent=health.cpu_percent_now,
             vu_changes=tuple(self.vu_changes),
+            health=health,
         )
 
 

@@ -6,6 +6,7 @@ from .dashboard import render_dashboard_block
 from .files import OutputPathError, atomic_write_text, check_writable
 from .k6json import (
     EXTRAS_KEY,
+    WARNING_KEY,
     RunState,
     SummaryOptions,
     build_summary_data,
@@ -32,4 +33,5 @@ __all__ = [
     "render_dashboard_block",
     "render_summary",
     "to_summary_export",
+    "WARNING_KEY",
 ]

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..metrics.format import js_number, js_round, js_to_fixed
+from .k6json import generator_warning
 
 __all__ = ["render_dashboard_block"]
 
@@ -56,6 +57,7 @@ def render_dashboard_block(
     """The seed's block for handleSummary `data`, as the seed would print it if k6 gave it what it reads.
 
     `duration_label` is printed as given (the seed prints "3 minutes"); `endpoints` are joined with ", ".
+    dashtui adds a line under the title when the generator was overloaded: the latencies include its delay.
     """
     api_calls = _or_zero(_value(data, "api_calls", "count"))
     error_rate = _or_zero(_value(data, "dashboard_errors", "rate"))
@@ -65,6 +67,7 @@ def render_dashboard_block(
         "                     DASHBOARD LOAD TEST RESULTS",
         _RULE,
         "",
+        *([f"WARNING: {warning}", ""] if (warning := generator_warning(data)) else []),
         "Configuration:",
         f"  Concurrent Viewers: {vus} VUs",
         f"  Duration:          {duration_label}",

@@ -7,7 +7,9 @@ observed metric and submetric has `type`, `contains`, `values` and, when thresho
 engine marks it, and the parent of a submetric, as observed), with the values of an empty sink.
 
 dashtui's own figures (generator health, VU changes, realtime, each threshold's observed value) live under a
-single extra top-level key, `"dashtui"`, so tools written for k6's JSON read everything else unchanged.
+single extra top-level key, `"dashtui"`, so tools written for k6's JSON read everything else unchanged. One
+exception: when the generator was overloaded at any point, a `"dashtui_warning"` note comes first, saying that
+the latencies include the generator's own delay, so nobody reads a figure before it.
 """
 
 from __future__ import annotations
@@ -29,16 +31,19 @@ from ..thresholds.results import ThresholdResult
 
 __all__ = [
     "EXTRAS_KEY",
+    "WARNING_KEY",
     "RunState",
     "SummaryOptions",
     "build_summary_data",
     "dumps_json",
     "dumps_summary_data",
+    "generator_warning",
     "group_id",
     "metric_sort_key",
 ]
 
 EXTRAS_KEY = "dashtui"
+WARNING_KEY = "dashtui_warning"
 """The one top-level key dashtui adds to k6's object."""
 
 GROUP_SEPARATOR = "::"
@@ -210,7 +215,9 @@ def build_summary_data(
 
     own: dict[str, Any] = dict(extras or {})
     own["thresholds"] = observed
+    warning = generator_warning({EXTRAS_KEY: own})
     return {
+        **({WARNING_KEY: warning} if warning else {}),
         "root_group": _root_group(snapshot),
         "options": {
             "summaryTrendStats": list(stats),
@@ -225,6 +232,14 @@ def build_summary_data(
         "metrics": metrics,
         EXTRAS_KEY: own,
     }
+
+
+def generator_warning(data: Mapping[str, Any]) -> str:
+    """`data["dashtui"]["generator"]["warning"]`: why latencies include the generator's own delay, or ""."""
+    own = data.get(EXTRAS_KEY)
+    generator = own.get("generator") if isinstance(own, Mapping) else None
+    warning = generator.get("warning") if isinstance(generator, Mapping) else None
+    return warning if isinstance(warning, str) else ""
 
 
 def _js_like(value: Any) -> Any:

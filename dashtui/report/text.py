@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..metrics.format import format_duration, humanize_value, js_number
-from .k6json import EXTRAS_KEY
+from .k6json import EXTRAS_KEY, generator_warning
 
 __all__ = ["render_summary"]
 
@@ -398,25 +398,31 @@ def _render_metrics(
 
 
 def _generator_lines(data: Mapping[str, Any], fmt: _Formatter) -> list[str]:
-    """dashtui's addition: a warning when the generator's own load may have distorted the latencies.
+    """dashtui's addition, first in the summary: the latencies include the generator's own delay.
 
-    Reads `data["dashtui"]["generator"]`: `warning` (text), and when present `loop_lag_p99_ms`,
-    `loop_lag_max_ms` and `cpu_percent`.
+    Shown when `data["dashtui"]["generator"]["warning"]` is set (the generator was overloaded at any point),
+    with the whole run's time-weighted figures when present (`late_percent`, `late_mean_ms`,
+    `loop_lag_max_ms`, `cpu_percent`).
     """
-    generator = data.get(EXTRAS_KEY, {}).get("generator")
-    if not isinstance(generator, Mapping) or not generator.get("warning"):
+    warning = generator_warning(data)
+    if not warning:
         return []
+    generator = data[EXTRAS_KEY]["generator"]
     figures: list[str] = []
-    lag_p99, lag_max = generator.get("loop_lag_p99_ms"), generator.get("loop_lag_max_ms")
-    if isinstance(lag_p99, (int, float)):
-        figures.append(f"event-loop lag p(99)={format_duration(float(lag_p99))}")
-    if isinstance(lag_max, (int, float)):
-        figures.append(f"max={format_duration(float(lag_max))}")
+    late, mean, worst = (generator.get(k) for k in ("late_percent", "late_mean_ms", "loop_lag_max_ms"))
+    if isinstance(late, (int, float)):
+        figure = f"loop late {js_number(round(float(late), 2))}% of the time"
+        if late > 0 and isinstance(mean, (int, float)) and isinstance(worst, (int, float)):
+            figure += f" (avg {format_duration(float(mean))}, max {format_duration(float(worst))})"
+        figures.append(figure)
     cpu = generator.get("cpu_percent")
     if isinstance(cpu, (int, float)):
-        figures.append(f"CPU={js_number(round(float(cpu), 1))}%")
-    line = f"⚠ {generator['warning']}" + (f" ({' '.join(figures)})" if figures else "")
-    return [_Context().deeper().indent(fmt.decorate(line, "yellow"))]
+        figures.append(f"CPU {js_number(round(float(cpu), 1))}%")
+    ctx = _Context().deeper()
+    lines = [ctx.indent(fmt.decorate(f"⚠ {warning}", "red", "bold"))]
+    if figures:
+        lines.append(ctx.indent(fmt.decorate(f"  whole run: {' · '.join(figures)}", "red")))
+    return lines
 
 
 def render_summary(data: Mapping[str, Any], *, color: bool) -> str:
@@ -426,6 +432,9 @@ def render_summary(data: Mapping[str, Any], *, color: bool) -> str:
     stats = tuple(options.get("summaryTrendStats") or ())
     time_unit = str(options.get("summaryTimeUnit") or "")
     sections: list[tuple[str, list[str]]] = []
+    generator = _generator_lines(data, fmt)
+    if generator:
+        sections.append(("GENERATOR", generator))
     thresholds = _render_thresholds(data, fmt, stats, time_unit)
     if thresholds:
         sections.append(("THRESHOLDS", thresholds))
@@ -435,9 +444,6 @@ def render_summary(data: Mapping[str, Any], *, color: bool) -> str:
             _render_checks(data, fmt, stats, time_unit) + _render_metrics(data, fmt, stats, time_unit),
         )
     )
-    generator = _generator_lines(data, fmt)
-    if generator:
-        sections.append(("GENERATOR", generator))
     text = ""
     title_ctx = _Context()
     for title, content in sections:

@@ -8,6 +8,7 @@ import anyio
 
 from dashtui.clock import FakeClock
 from dashtui.engine.control import Progress, RunInfo, RunOutcome, RunStatus, ScenarioProgress
+from dashtui.engine.selfmon import GeneratorHealth
 from dashtui.metrics import Aggregator, FailureRecord, Registry, Sample, Snapshot, make_tags
 from dashtui.metrics.types import Metric, MetricType, ValueType
 from dashtui.thresholds import compile_thresholds
@@ -133,6 +134,7 @@ class FakeSession:
     interrupted: int = 0
     loop_lag_ms: float = 1.5
     cpu_percent: float = 12.0
+    health: GeneratorHealth | None = None
     exit_code: int = 0
     reason: str = "finished"
     summary_text: str = "     checks.........................: 100.00% ✓ 480 ✗ 0\n"
@@ -184,6 +186,7 @@ class FakeSession:
             ),
             loop_lag_ms=self.loop_lag_ms,
             cpu_percent=self.cpu_percent,
+            health=self.health,
         )
 
     def pause(self) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import anyio
 import pytest
+from textual.color import Color
 from textual.pilot import Pilot
 from textual.widgets import Label
 
 from dashtui.engine.control import Progress
+from dashtui.engine.selfmon import GeneratorHealth, LoadFigures
 from dashtui.metrics import Snapshot
 from dashtui.tui import DashApp, run_console
 from dashtui.tui.screens import HelpScreen, ResultsScreen, RunErrorScreen
@@ -57,6 +59,43 @@ async def test_lights_turn_red_when_a_threshold_starts_failing() -> None:
         after = light_styles(app)
         assert after[1] == "$error"
         assert "rate=" in app.screen.query_one("#thresholds", TextPanel).content.plain  # type: ignore[union-attr]
+
+
+def overloaded_health(overloaded: bool) -> GeneratorHealth:
+    window = LoadFigures(
+        span_s=10.0,
+        late_share=0.23 if overloaded else 0.01,
+        late_mean_ms=140.0,
+        late_max_ms=140.0,
+        cpu_share=0.97,
+    )
+    return GeneratorHealth(0.0, 0.0, 0.0, 97.0, 97.0, window=window, overloaded=overloaded)
+
+
+async def test_header_turns_red_and_says_why_while_the_generator_is_overloaded() -> None:
+    session = FakeSession()
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await next_frame(pilot, app)
+        header = app.screen.query_one(RunHeader)
+        calm_background = header.styles.background
+        assert not header.has_class("-overloaded")
+        assert "overloaded" not in header_text(app)
+
+        session.health = overloaded_health(True)
+        await next_frame(pilot, app)
+        assert header.has_class("-overloaded")
+        assert header.styles.background == Color.parse(app.get_css_variables()["error-muted"])
+        assert header.styles.background != calm_background
+        text = header_text(app)
+        assert "generator overloaded: loop late 23.0% of the last 10 s by 140 ms · CPU 97%" in text
+        assert "latencies include the generator's own delay; run fewer VUs per process" in text
+
+        session.health = overloaded_health(False)
+        await next_frame(pilot, app)
+        assert not header.has_class("-overloaded")
+        assert header.styles.background == calm_background
+        assert "overloaded" not in header_text(app)
 
 
 async def test_pending_thresholds_are_grey() -> None:

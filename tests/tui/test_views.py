@@ -8,6 +8,7 @@ import pytest
 
 from dashtui.clock import FakeClock
 from dashtui.engine.control import Progress, RunStatus
+from dashtui.engine.selfmon import GeneratorHealth, LoadFigures
 from dashtui.metrics import Aggregator, FailureRecord, Registry, Sample, Snapshot, TrendDigest, make_tags
 from dashtui.metrics.snapshot import WindowStats
 from dashtui.thresholds.results import ThresholdResult
@@ -294,6 +295,15 @@ class TestHeader:
         assert "VUs 21/22" in second
         assert "iterations 300 (2 interrupted)" in second
         assert "loop lag" in third and "CPU 30%" in third
+
+    def test_only_the_time_weighted_verdict_calls_the_generator_overloaded(self) -> None:
+        spike = replace(_progress(), loop_lag_ms=80.0, cpu_percent=99.0)
+        assert "overloaded" not in render_header(INFO, spike).plain
+        window = LoadFigures(span_s=10.0, late_share=0.12, late_mean_ms=35.0, late_max_ms=35.0, cpu_share=0.6)
+        health = GeneratorHealth(0.0, 0.0, 0.0, 60.0, 60.0, window=window, overloaded=True)
+        third = render_header(INFO, replace(_progress(), health=health)).plain.splitlines()[2]
+        assert third.startswith("⚠ generator overloaded: loop late 12.0% of the last 10 s by 35 ms · CPU 60%")
+        assert "fewer VUs per process" in third
 
 
 class TestRedrawPeriods:

@@ -9,7 +9,14 @@ import pytest
 
 from dashtui.report import SummaryOptions, render_dashboard_block
 
-from .test_report_support import INITIAL_LOAD_MS, REFRESH_MS, k6_percentile, seed_data, seed_run
+from .test_report_support import (
+    INITIAL_LOAD_MS,
+    REFRESH_MS,
+    generator_extras,
+    k6_percentile,
+    seed_data,
+    seed_run,
+)
 
 SEED_ENDPOINTS = ("events", "tickets", "orders", "vip_reservations", "scan_logs")
 DASHBOARD_STATS = ("avg", "min", "med", "max", "p(90)", "p(95)", "p(99)")
@@ -48,6 +55,17 @@ def test_frame_and_configuration_lines_match_the_seed() -> None:
     ]
     assert lines[-3:] == ["", rule, ""]
     assert text.endswith(rule + "\n")
+
+
+def test_an_overloaded_generator_is_said_under_the_title() -> None:
+    lines = render(seed_data(seed_run(), extras=generator_extras(overloaded=True))).split("\n")
+    assert lines[5].startswith(
+        "WARNING: latencies include the generator's own delay: it was overloaded for 1.0 s"
+    )
+    assert lines[5].endswith("run fewer VUs per process")
+    assert lines[6:8] == ["", "Configuration:"]
+    calm = seed_data(seed_run(), extras=generator_extras(overloaded=False))
+    assert render(calm) == render(seed_data(seed_run()))
 
 
 def test_every_figure_from_the_data() -> None:

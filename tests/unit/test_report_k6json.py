@@ -10,13 +10,21 @@ import pytest
 
 from dashtui.clock import FakeClock
 from dashtui.metrics import Aggregator, Metric, MetricType, Registry, Sample, make_tags
-from dashtui.report import EXTRAS_KEY, RunState, SummaryOptions, build_summary_data, dumps_summary_data
+from dashtui.report import (
+    EXTRAS_KEY,
+    WARNING_KEY,
+    RunState,
+    SummaryOptions,
+    build_summary_data,
+    dumps_summary_data,
+)
 from dashtui.thresholds.results import ThresholdResult
 
 from .test_report_support import (
     INITIAL_LOAD_MS,
     REFRESH_MS,
     RUN_SECONDS,
+    generator_extras,
     k6_percentile,
     seed_data,
     seed_run,
@@ -352,3 +360,24 @@ def test_summary_options_reject_what_k6_rejects(kwargs: dict[str, Any], message:
 def test_summary_options_accept_lists_and_percentiles_with_decimals() -> None:
     options = SummaryOptions(summary_trend_stats=["p(99.99)", "count"], summary_time_unit="us")  # type: ignore[arg-type]
     assert options.summary_trend_stats == ("p(99.99)", "count")
+
+
+def test_an_overloaded_generator_puts_a_note_first_and_keeps_its_section() -> None:
+    extras = generator_extras(overloaded=True)
+    data = json.loads(dumps_summary_data(seed_data(seed_run(), extras=extras)))
+    assert list(data)[:2] == [WARNING_KEY, "root_group"]
+    assert data[WARNING_KEY].startswith("latencies include the generator's own delay")
+    generator = data[EXTRAS_KEY]["generator"]
+    assert generator["warning"] == data[WARNING_KEY]
+    assert generator["overloaded"] is True
+    assert generator["late_percent"] == 9
+    assert generator["cpu_percent"] == 80
+    assert generator["cpu_percent_peak"] == 95
+    assert {"loop_lag_p95_ms", "loop_lag_max_ms", "cpu_percent", "warning"} <= set(generator)
+
+
+def test_no_note_when_the_generator_was_never_overloaded() -> None:
+    data = seed_data(seed_run(), extras=generator_extras(overloaded=False))
+    assert list(data) == ["root_group", "options", "state", "metrics", EXTRAS_KEY]
+    assert data[EXTRAS_KEY]["generator"]["warning"] == ""
+    assert data[EXTRAS_KEY]["generator"]["overloaded"] is False

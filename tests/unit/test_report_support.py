@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dashtui.clock import FakeClock
+from dashtui.engine.selfmon import GeneratorHealth, LoadFigures
 from dashtui.metrics import Aggregator, Metric, MetricType, Registry, Sample, Snapshot, make_tags
 from dashtui.report import RunState, SummaryOptions, build_summary_data
 from dashtui.thresholds.results import Threshold, ThresholdResult
@@ -165,3 +166,20 @@ def seed_data(
         extras=extras,
         registry=run.registry,
     )
+
+
+def generator_extras(*, overloaded: bool) -> dict[str, object]:
+    """The JSON's generator section of a run whose generator was (or never was) overloaded."""
+    figures = LoadFigures(span_s=10.0, late_share=0.09, late_mean_ms=900.0, late_max_ms=900.0, cpu_share=0.95)
+    health = GeneratorHealth(
+        loop_lag_p95_ms=0.4,
+        loop_lag_max_ms=900.0 if overloaded else 3.0,
+        loop_lag_now_ms=0.2,
+        cpu_percent_avg=80.0,
+        cpu_percent_now=78.0,
+        whole_run=figures if overloaded else LoadFigures(span_s=20.0, late_share=0.001, late_mean_ms=1.0),
+        was_overloaded=overloaded,
+        overloaded_s=1.0 if overloaded else 0.0,
+        peak=figures if overloaded else LoadFigures(),
+    )
+    return {"generator": health.to_dict()}

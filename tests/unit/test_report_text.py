@@ -15,6 +15,7 @@ from .test_report_support import (
     INITIAL_LOAD_MS,
     REFRESH_MS,
     RUN_SECONDS,
+    generator_extras,
     k6_percentile,
     seed_data,
     seed_run,
@@ -249,23 +250,27 @@ def test_no_generator_line_without_a_warning(warning: str | None) -> None:
     assert "GENERATOR" not in render_summary(data, color=False)
 
 
-def test_generator_warning_line_with_its_figures() -> None:
-    extras = {
-        "generator": {
-            "warning": "the generator was overloaded; latencies may be inflated",
-            "loop_lag_p99_ms": 412.356,
-            "loop_lag_max_ms": 1200.0,
-            "cpu_percent": 97.25,
-        }
-    }
-    lines = plain(seed_data(seed_run(), extras=extras))
-    assert lines[-7:-4] == ["", "  █ GENERATOR ", ""]
-    assert lines[-4] == (
-        "    ⚠ the generator was overloaded; latencies may be inflated "
-        "(event-loop lag p(99)=412.35ms max=1.2s CPU=97.2%)"
-    )
-    coloured = render_summary(seed_data(seed_run(), extras=extras), color=True)
-    assert "\x1b[33m⚠ the generator was overloaded" in coloured
+def test_an_overloaded_generator_is_said_first_with_the_whole_runs_figures() -> None:
+    data = seed_data(seed_run(), extras=generator_extras(overloaded=True))
+    lines = plain(data)
+    assert lines[2:6] == [
+        "  █ GENERATOR ",
+        "",
+        "    ⚠ latencies include the generator's own delay: it was overloaded for 1.0 s of the run "
+        "(worst 10 s: loop late 9.0% by 900 ms; CPU at most 95%); run fewer VUs per process",
+        "      whole run: loop late 9% of the time (avg 900ms, max 900ms) · CPU 80%",
+    ]
+    assert lines[7] == "  █ THRESHOLDS "
+    coloured = render_summary(data, color=True)
+    assert "\x1b[1;31m⚠ latencies include the generator's own delay" in coloured
+
+
+def test_a_generator_that_was_never_overloaded_adds_nothing() -> None:
+    data = seed_data(seed_run(), extras=generator_extras(overloaded=False))
+    text = render_summary(data, color=False)
+    assert "GENERATOR" not in text
+    assert "generator's own delay" not in text
+    assert text == render_summary(seed_data(seed_run()), color=False)
 
 
 def test_no_checks_section_when_no_check_ran() -> None:

@@ -7,12 +7,14 @@ from enum import StrEnum
 from textual.content import Content
 
 from ...engine.control import Progress, RunInfo
+from ...engine.selfmon import ADVICE
 from ..format import fmt_clock, fmt_count, fmt_ms
 
 __all__ = [
     "Health",
     "RunState",
     "health_level",
+    "is_overloaded",
     "progress_bar",
     "render_header",
     "run_state",
@@ -85,8 +87,24 @@ def _lag(ms: float) -> str:
     return "<1ms" if ms < 1 else (f"{round(ms)}ms" if ms < 999.5 else fmt_ms(ms))
 
 
+def is_overloaded(progress: Progress) -> bool:
+    """The generator's time-weighted verdict (engine/selfmon.py): what turns the header red."""
+    return progress.health is not None and progress.health.overloaded
+
+
+def _health_part(progress: Progress) -> tuple[str, str]:
+    if progress.health is not None and progress.health.overloaded:
+        return (f"⚠ generator overloaded: {progress.health.reason} · {ADVICE}", "bold $text-error")
+    health = health_level(progress.loop_lag_ms, progress.cpu_percent)
+    return (
+        f"generator: loop lag {_lag(progress.loop_lag_ms)} · CPU {progress.cpu_percent:.0f}%",
+        _HEALTH_STYLE[health],
+    )
+
+
 def render_header(info: RunInfo, progress: Progress) -> Content:
-    """Three lines: state and target; progress, VUs and iterations; the generator's health."""
+    """Three lines: state and target; progress, VUs and iterations; the generator's health, and why it is
+    overloaded when it is."""
     state = run_state(progress)
     executors = {s.name: s.executor for s in progress.scenarios}
     scenarios = ", ".join(
@@ -119,14 +137,7 @@ def render_header(info: RunInfo, progress: Progress) -> Content:
         (fmt_count(progress.complete), "bold"),
         f" ({fmt_count(progress.interrupted)} interrupted)",
     )
-    health = health_level(progress.loop_lag_ms, progress.cpu_percent)
-    label = "generator overloaded: latencies inflated" if health is Health.BAD else "generator"
-    third_parts: list[Content | str | tuple[str, str]] = [
-        (
-            f"{label}: loop lag {_lag(progress.loop_lag_ms)} · CPU {progress.cpu_percent:.0f}%",
-            _HEALTH_STYLE[health],
-        )
-    ]
+    third_parts: list[Content | str | tuple[str, str]] = [_health_part(progress)]
     changes = sum(delta for _, delta in progress.vu_changes)
     if changes:
         third_parts.append(f" · VUs changed by hand {changes:+d}")

@@ -6,13 +6,16 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...engine.control import Progress, RunInfo
-from ..views.header import render_header
+from ..views.header import is_overloaded, render_header
 
 __all__ = ["RunHeader"]
 
 
 class RunHeader(Static):
-    """Three lines at the top of the main screen; redrawn only when their text changes."""
+    """Three lines at the top of the main screen; redrawn only when their text changes.
+
+    Carries the `-overloaded` class while the generator is overloaded (dashtui.tcss turns it red).
+    """
 
     DEFAULT_CSS = """
     RunHeader {
@@ -26,6 +29,7 @@ class RunHeader(Static):
         self._shown: Content | None = None
 
     def show(self, info: RunInfo, progress: Progress) -> None:
+        self.set_class(is_overloaded(progress), "-overloaded")
         content = render_header(info, progress)
         if self._shown is not None and self._shown.is_same(content):
             return
