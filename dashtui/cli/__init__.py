@@ -1,4 +1,4 @@
-"""The command line: `dashtui [PRESET]` runs a test; `serve`, `validate`, `presets`, `import`, `init` are subcommands."""
+"""The command line: `dashtui [PRESET]` runs a test; serve, validate, presets, import, init: subcommands."""
 
 from __future__ import annotations
 

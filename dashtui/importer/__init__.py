@@ -1,4 +1,4 @@
-"""`dashtui import k6`: a k6 script (and the modules it imports) → a dashtui preset, with what was left out."""
+"""`dashtui import k6`: a k6 script and the modules it imports → a dashtui preset, and what was left out."""
 
 from __future__ import annotations
 

@@ -186,7 +186,9 @@ def _non_empty_body(node: Node, root: str) -> bool:
         return False
     path, op, value = compared
     if path == ["body", "length"]:
-        return (op == ">" and value == 0) or (op == ">=" and value == 1) or (op in ("!==", "!=") and value == 0)
+        return (
+            (op == ">" and value == 0) or (op == ">=" and value == 1) or (op in ("!==", "!=") and value == 0)
+        )
     if path == ["body"]:
         return op in ("!==", "!=") and value in ("", None)
     return False
@@ -209,7 +211,10 @@ def predicate_of(fn: Node) -> Condition | Unsupported:
         return Unsupported(f"a check without a response compares {node_text(expr)!r}")
     statuses = _status_set(expr, root)
     if statuses is not None:
-        return Condition({"status": statuses[0]} if len(statuses) == 1 else {"status_in": sorted(statuses)})
+        if len(statuses) == 1:
+            return Condition({"status": statuses[0]})
+        listed: list[JsonValue] = [int(s) for s in sorted(statuses)]
+        return Condition({"status_in": listed})
     if _non_empty_body(expr, root):
         return Condition({"body_not_empty": True})
     compared = _comparison(expr, root)
@@ -218,9 +223,7 @@ def predicate_of(fn: Node) -> Condition | Unsupported:
         assert isinstance(path, list)
         if path == ["timings", "duration"] and op in ("<", "<=") and isinstance(value, int | float):
             return Condition({"duration_below": value})
-        if path == ["json()", "length"] and (
-            (op == ">" and value == 0) or (op == ">=" and value == 1)
-        ):
+        if path == ["json()", "length"] and ((op == ">" and value == 0) or (op == ">=" and value == 1)):
             return Condition({"json_path": "0"})
         if path[:1] == ["json()"] and len(path) > 1 and op in ("===", "=="):
             return Condition({"json_path": ".".join(path[1:]), "equals": value})
@@ -228,10 +231,11 @@ def predicate_of(fn: Node) -> Condition | Unsupported:
             return Condition({"json_path": ".".join(path[1:])})
         if path[:1] == ["headers"] and len(path) == 2 and op in ("===", "=="):
             return Condition({"header": path[1], "equals": value})
-    path = _path(expr, root)
-    if path is not None and path[:1] == ["json()"] and len(path) > 1:
+    found = _path(expr, root)
+    path = found if found is not None else []
+    if path[:1] == ["json()"] and len(path) > 1:
         return Condition({"json_path": ".".join(path[1:])})
-    if path is not None and path[:1] == ["headers"] and len(path) == 2:
+    if path[:1] == ["headers"] and len(path) == 2:
         return Condition({"header": path[1]})
     text = node_text(expr)
     if ".body.includes(" in text or ".body.indexOf(" in text:

@@ -28,9 +28,23 @@ __all__ = ["Preset", "convert"]
 
 _EXECUTORS = {
     cls.model_fields["executor"].default: cls
-    for cls in (ConstantVUs, RampingVUs, ConstantArrivalRate, RampingArrivalRate, PerVUIterations, SharedIterations)
+    for cls in (
+        ConstantVUs,
+        RampingVUs,
+        ConstantArrivalRate,
+        RampingArrivalRate,
+        PerVUIterations,
+        SharedIterations,
+    )
 }
-_RUN_OPTIONS = ("batch", "batchPerHost", "summaryTrendStats", "summaryTimeUnit", "noConnectionReuse", "userAgent")
+_RUN_OPTIONS = (
+    "batch",
+    "batchPerHost",
+    "summaryTrendStats",
+    "summaryTimeUnit",
+    "noConnectionReuse",
+    "userAgent",
+)
 _SHORTCUTS = ("vus", "duration", "iterations", "stages", "scenarios", "thresholds", "tags")
 _SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD", re.IGNORECASE)
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -93,8 +107,11 @@ class _Converter:
         for env in self.context.notes:
             if env.get("kind") == "env-fixed":
                 self.note(
-                    "options", line, f"__ENV.{env['name']}",
-                    f"a number read from the environment is fixed at its default, {env['value']}", partial=False,
+                    "options",
+                    line,
+                    f"__ENV.{env['name']}",
+                    f"a number read from the environment is fixed at its default, {env['value']}",
+                    partial=False,
                 )
             elif env.get("kind") == "stub":
                 self.note("options", 1, f"module {env['name']!r}", "not followed; its functions do nothing")
@@ -111,13 +128,19 @@ class _Converter:
                     self.preset.scenarios[name] = self._executor(name, config, line)
             for key in ("vus", "duration", "iterations", "stages"):
                 if key in options:
-                    self.note("options", line, f"options.{key}", "k6 ignores the shortcut when scenarios are set")
+                    self.note(
+                        "options", line, f"options.{key}", "k6 ignores the shortcut when scenarios are set"
+                    )
         else:
             self.preset.scenarios[DEFAULT_SCENARIO] = self._shortcut(options)
         tags = options.get("tags")
         if isinstance(tags, dict) and tags:
             for config in self.preset.scenarios.values():
-                config["tags"] = {**{str(k): str(v) for k, v in tags.items()}, **config.get("tags", {})}
+                own = config.get("tags")
+                config["tags"] = {
+                    **{str(k): str(v) for k, v in tags.items()},
+                    **(own if isinstance(own, dict) else {}),
+                }
             self.note("options", line, "options.tags", "set on every scenario", partial=False)
         thresholds = options.get("thresholds")
         if isinstance(thresholds, dict):
@@ -128,7 +151,9 @@ class _Converter:
         executor = str(config.get("executor", ""))
         cls = _EXECUTORS.get(executor)
         if cls is None:
-            self.note("scenarios", line, f"scenario {name!r}", f"executor {executor!r} is not one dashtui runs")
+            self.note(
+                "scenarios", line, f"scenario {name!r}", f"executor {executor!r} is not one dashtui runs"
+            )
             return dict(config)
         _, shown = cls.accepted_keys()
         out: dict[str, Any] = {}
@@ -136,15 +161,25 @@ class _Converter:
             if key in shown:
                 out[key] = value
             else:
-                self.note("scenarios", line, f"scenarios.{name}.{key}", f"{executor} has no such option in dashtui")
+                self.note(
+                    "scenarios", line, f"scenarios.{name}.{key}", f"{executor} has no such option in dashtui"
+                )
         return out
 
     def _shortcut(self, options: dict[str, JsonValue]) -> dict[str, Any]:
         vus = options.get("vus")
         if "stages" in options:
-            return {"executor": "ramping-vus", "startVUs": vus if vus is not None else 1, "stages": options["stages"]}
+            return {
+                "executor": "ramping-vus",
+                "startVUs": vus if vus is not None else 1,
+                "stages": options["stages"],
+            }
         if "iterations" in options:
-            out: dict[str, Any] = {"executor": "shared-iterations", "vus": vus or 1, "iterations": options["iterations"]}
+            out: dict[str, Any] = {
+                "executor": "shared-iterations",
+                "vus": vus or 1,
+                "iterations": options["iterations"],
+            }
             if "duration" in options:
                 out["maxDuration"] = options["duration"]
             return out
@@ -177,7 +212,9 @@ class _Converter:
             else:
                 setup_data["0"] = self.context.call_export("setup")
         if exports.get("teardown") == "function":
-            self.note("flows", _line_of_export(self.entry, "teardown"), "teardown()", "presets have no teardown")
+            self.note(
+                "flows", _line_of_export(self.entry, "teardown"), "teardown()", "presets have no teardown"
+            )
         for name in sorted(wanted, key=lambda n: (n != "default", n)):
             fn = find_function(self.entry, name)
             if fn is None:
@@ -212,13 +249,21 @@ class _Converter:
                 if fn is not None and "DASHBOARD" in node_text(fn):
                     self.preset.report["dashboard_block"] = True
                 else:
-                    self.note("report", pair.start_point[0] + 1, "handleSummary stdout",
-                              "a custom text; dashtui prints k6's end-of-test summary")
+                    self.note(
+                        "report",
+                        pair.start_point[0] + 1,
+                        "handleSummary stdout",
+                        "a custom text; dashtui prints k6's end-of-test summary",
+                    )
             elif target.endswith(".json") and "JSON.stringify(data" in text.replace(" ", ""):
                 self.preset.report["json"] = target
             else:
-                self.note("report", pair.start_point[0] + 1, f"handleSummary {target!r}",
-                          "only stdout and a JSON dump of the summary data are kept")
+                self.note(
+                    "report",
+                    pair.start_point[0] + 1,
+                    f"handleSummary {target!r}",
+                    "only stdout and a JSON dump of the summary data are kept",
+                )
 
     # ------------------------------------------------------------------------------------ vars
 
@@ -244,8 +289,13 @@ class _Converter:
         for name, defaults in sorted(seen.items()):
             if _SECRET_NAME.search(name):
                 if defaults - {None}:
-                    self.note("vars", 1, f"__ENV.{name}", "the script's default for a secret is not copied",
-                              partial=False)
+                    self.note(
+                        "vars",
+                        1,
+                        f"__ENV.{name}",
+                        "the script's default for a secret is not copied",
+                        partial=False,
+                    )
                 continue
             if len(defaults) == 1 and None not in defaults:
                 default = next(iter(defaults))
@@ -306,4 +356,5 @@ def convert(script: Path) -> Preset:
     converter.flows()
     converter.report()
     converter.hoist_vars()
+    converter.preset.notes.sort(key=lambda n: (n.file != converter.entry.display, n.file, n.line))
     return converter.preset

@@ -53,7 +53,9 @@ def value(item: Any) -> str:
     if isinstance(item, dict):
         if not item:
             return "{}"
-        return "{ " + ", ".join(f"{_key(str(k))} = {value(v)}" for k, v in item.items() if v is not None) + " }"
+        return (
+            "{ " + ", ".join(f"{_key(str(k))} = {value(v)}" for k, v in item.items() if v is not None) + " }"
+        )
     return _string(str(item))
 
 
@@ -132,7 +134,9 @@ def to_toml(preset: Preset) -> str:
             out.extend(_scalars(content))
     for name, steps in preset.flows.items():
         out.append("")
-        out.extend(line for c in preset.comments.get("flows", []) if name == "default" for line in _comment(c))
+        out.extend(
+            line for c in preset.comments.get("flows", []) if name == "default" for line in _comment(c)
+        )
         if name == "default":
             _steps(steps, "steps", out)
         else:

@@ -32,5 +32,5 @@ class ImportNote:
     partial: bool = True
 
     def __str__(self) -> str:
-        kind = "not translated" if self.partial else "dropped"
+        kind = "not translated" if self.partial else "note"
         return f"{self.file}:{self.line}: {kind}: {self.what}: {self.why}"

@@ -1,4 +1,4 @@
-"""A k6 function's syntax tree → a dashtui flow: groups, requests, batches, checks, sleeps, metric bindings."""
+"""A k6 function's syntax tree → a dashtui flow: groups, requests, batches, checks, sleeps, metrics."""
 
 from __future__ import annotations
 
@@ -18,8 +18,15 @@ __all__ = ["COMMENT", "FlowTranslator", "find_function"]
 COMMENT = "#"
 """A step dict with only this key is a comment the writer puts at that place in the preset."""
 
-_HTTP_METHODS = {"get": "GET", "head": "HEAD", "post": "POST", "put": "PUT", "patch": "PATCH", "del": "DELETE",
-                 "options": "OPTIONS"}
+_HTTP_METHODS = {
+    "get": "GET",
+    "head": "HEAD",
+    "post": "POST",
+    "put": "PUT",
+    "patch": "PATCH",
+    "del": "DELETE",
+    "options": "OPTIONS",
+}
 _BODY_FIRST = ("post", "put", "patch", "del", "options")
 _SERVICE_KEY = "${SUPABASE_SERVICE_ROLE_KEY}"
 _ANON_KEY = "${SUPABASE_ANON_KEY}"
@@ -121,7 +128,10 @@ def find_function(module: JsModule, exported: str) -> Node | None:
         if exported == "default" and is_default:
             target = value or declaration
             if target is not None and target.type in (
-                "function_expression", "function_declaration", "arrow_function", "function"
+                "function_expression",
+                "function_declaration",
+                "arrow_function",
+                "function",
             ):
                 return target
             if target is not None and target.type == "identifier":
@@ -160,8 +170,11 @@ def _local_function(module: JsModule, name: str) -> Node | None:
             for declarator in node.named_children:
                 dname = declarator.child_by_field_name("name")
                 value = declarator.child_by_field_name("value")
-                if dname is not None and node_text(dname) == name and value is not None and value.type in (
-                    "arrow_function", "function_expression", "function"
+                if (
+                    dname is not None
+                    and node_text(dname) == name
+                    and value is not None
+                    and value.type in ("arrow_function", "function_expression", "function")
                 ):
                     return value
     return None
@@ -194,7 +207,7 @@ class FlowTranslator:
     def _note(self, frame: _Frame, node: Node, what: str, why: str, *, partial: bool = True) -> None:
         note = ImportNote(self.module.display, node.start_point[0] + 1, what, why, partial)
         self.notes.append(note)
-        prefix = "not translated" if partial else "dropped"
+        prefix = "not translated" if partial else "note"
         frame.steps.append({COMMENT: f"{prefix} (line {note.line}): {what}: {why}"})
 
     def _what(self, node: Node) -> str:
@@ -304,7 +317,11 @@ class FlowTranslator:
             return _Timer(frame, len(frame.steps))
         if node.type == "binary_expression":
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            if left is not None and right is not None and node_text(node.child_by_field_name("operator") or left) == "-":
+            if (
+                left is not None
+                and right is not None
+                and node_text(node.child_by_field_name("operator") or left) == "-"
+            ):
                 start = scope.get(node_text(_strip(right)))
                 left_callee = _callee(_strip(left))
                 if isinstance(start, _Timer) and (
@@ -336,7 +353,9 @@ class FlowTranslator:
                 self._sleep(node, frame, scope)
                 return
             if obj == "console":
-                self._note(frame, node, self._what(node), "console output is not part of a preset", partial=False)
+                self._note(
+                    frame, node, self._what(node), "console output is not part of a preset", partial=False
+                )
                 return
             if prop == "add" and obj:
                 self._metric_add(node, obj, frame, scope)
@@ -359,10 +378,16 @@ class FlowTranslator:
         name = node_text(left)
         operator = node.child_by_field_name("operator")
         current = scope.get(name)
-        if operator is not None and node_text(operator) == "&&=" or (
-            right.type == "binary_expression" and node_text(right).startswith(f"{name} &&")
+        if (
+            operator is not None
+            and node_text(operator) == "&&="
+            or (right.type == "binary_expression" and node_text(right).startswith(f"{name} &&"))
         ):
-            other_node = right if node.type == "augmented_assignment_expression" else right.child_by_field_name("right")
+            other_node = (
+                right
+                if node.type == "augmented_assignment_expression"
+                else right.child_by_field_name("right")
+            )
             other = self._value(_strip(other_node), frame, scope, node) if other_node is not None else None
             scope[name] = self._merge_flags(current, other, frame, node)
             return
@@ -373,7 +398,9 @@ class FlowTranslator:
             return _Flag(other.step, set(other.responses), other.size)
         if isinstance(current, _Flag) and isinstance(other, _Flag) and current.step is other.step:
             return _Flag(current.step, current.responses | other.responses, current.size)
-        self._note(frame, node, self._what(node), "only check results of one request or batch can be combined")
+        self._note(
+            frame, node, self._what(node), "only check results of one request or batch can be combined"
+        )
         return _Unknown("combined flags")
 
     def _if(self, node: Node, frame: _Frame, scope: dict[str, Any]) -> None:
@@ -385,9 +412,18 @@ class FlowTranslator:
         ):
             self._note(frame, node, self._what(node), "only console output inside", partial=False)
             return
-        cond = _strip(condition.named_children[0]) if condition is not None and condition.named_child_count else None
+        cond = (
+            _strip(condition.named_children[0])
+            if condition is not None and condition.named_child_count
+            else None
+        )
         # `if (!success) allSuccess = false;`: allSuccess becomes the conjunction of the checks.
-        if cond is not None and consequence is not None and alternative is None and cond.type == "unary_expression":
+        if (
+            cond is not None
+            and consequence is not None
+            and alternative is None
+            and cond.type == "unary_expression"
+        ):
             flag = scope.get(node_text(_strip(cond.named_children[0]))) if cond.named_child_count else None
             target = self._false_assignment(consequence)
             if node_text(cond).startswith("!") and isinstance(flag, _Flag) and target is not None:
@@ -442,8 +478,10 @@ class FlowTranslator:
             return False
         inner: dict[str, Any] = dict(scope)
         for name, arg in zip(self._param_names(fn), _args(node), strict=False):
-            inner[name] = scope.get(node_text(arg)) if node_text(arg) in scope else self._value(
-                _strip(arg), frame, scope, node
+            inner[name] = (
+                scope.get(node_text(arg))
+                if node_text(arg) in scope
+                else self._value(_strip(arg), frame, scope, node)
             )
         self._depth += 1
         try:
@@ -511,13 +549,27 @@ class FlowTranslator:
                 if len(args) < 2:
                     raise JsEvalError("http.request needs a method and a URL")
                 verb = self._eval(args[0], scope)
-                request = self._request(str(verb).upper(), args[1], args[2:3], args[3:4], scope, node, frame)
+                request = self._request(
+                    str(verb).upper(),
+                    self._eval(args[1], scope),
+                    self._evals(args[2:3], scope),
+                    self._evals(args[3:4], scope),
+                    node,
+                    frame,
+                )
             elif method in _HTTP_METHODS:
                 if not args:
                     raise JsEvalError(f"http.{method} needs a URL")
                 body = args[1:2] if method in _BODY_FIRST else []
                 params = args[2:3] if method in _BODY_FIRST else args[1:2]
-                request = self._request(_HTTP_METHODS[method], args[0], body, params, scope, node, frame)
+                request = self._request(
+                    _HTTP_METHODS[method],
+                    self._eval(args[0], scope),
+                    self._evals(body, scope),
+                    self._evals(params, scope),
+                    node,
+                    frame,
+                )
             else:
                 self._note(frame, node, self._what(node), f"http.{method} has no preset equivalent")
                 return _Unknown(f"http.{method}")
@@ -531,32 +583,33 @@ class FlowTranslator:
     def _request(
         self,
         method: str,
-        url_node: Node | JsonValue,
-        body: list[Node] | JsonValue,
-        params: list[Node] | JsonValue,
-        scope: dict[str, Any],
+        url: JsonValue,
+        body: JsonValue,
+        params: JsonValue,
         where: Node,
         frame: _Frame,
     ) -> dict[str, Any]:
-        url = self._eval(url_node, scope) if isinstance(url_node, Node) else url_node
         if not isinstance(url, str):
             raise JsEvalError(f"the URL is {json.dumps(url)}, not a string")
         request: dict[str, Any] = {"method": method, "url": url}
-        body_value = (self._eval(body[0], scope) if body else None) if isinstance(body, list) else body
-        if body_value is not None:
-            if isinstance(body_value, str):
+        if body is not None:
+            if isinstance(body, str):
                 try:
-                    request["body"] = json.loads(body_value)
+                    request["body"] = json.loads(body)
                 except ValueError:
                     self._note(frame, where, "a request body", "only JSON bodies are sent by presets")
             else:
                 self._note(frame, where, "a request body", "k6 form-encodes object bodies; presets send JSON")
-        param_value = (self._eval(params[0], scope) if params else None) if isinstance(params, list) else params
-        if isinstance(param_value, dict):
-            self._params(param_value, request, frame, where)
+        if isinstance(params, dict):
+            self._params(params, request, frame, where)
         return request
 
-    def _params(self, params: dict[str, JsonValue], request: dict[str, Any], frame: _Frame, where: Node) -> None:
+    def _evals(self, nodes: list[Node], scope: dict[str, Any]) -> JsonValue:
+        return self._eval(nodes[0], scope) if nodes else None
+
+    def _params(
+        self, params: dict[str, JsonValue], request: dict[str, Any], frame: _Frame, where: Node
+    ) -> None:
         headers = params.get("headers")
         if isinstance(headers, dict):
             plain = {str(k): str(v) for k, v in headers.items() if v is not None}
@@ -597,19 +650,27 @@ class FlowTranslator:
         items: list[dict[str, Any]] = []
         for entry in requests:
             if isinstance(entry, str):
-                items.append(self._request("GET", entry, None, None, scope, node, frame))
+                items.append(self._request("GET", entry, None, None, node, frame))
             elif isinstance(entry, list) and len(entry) >= 2:
                 items.append(
                     self._request(
-                        str(entry[0]).upper(), entry[1], entry[2] if len(entry) > 2 else None,
-                        entry[3] if len(entry) > 3 else None, scope, node, frame,
+                        str(entry[0]).upper(),
+                        entry[1],
+                        entry[2] if len(entry) > 2 else None,
+                        entry[3] if len(entry) > 3 else None,
+                        node,
+                        frame,
                     )
                 )
             elif isinstance(entry, dict) and "url" in entry:
                 items.append(
                     self._request(
-                        str(entry.get("method") or "GET").upper(), entry["url"], entry.get("body"),
-                        entry.get("params"), scope, node, frame,
+                        str(entry.get("method") or "GET").upper(),
+                        entry["url"],
+                        entry.get("body"),
+                        entry.get("params"),
+                        node,
+                        frame,
                     )
                 )
             else:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-import quickjs
+import quickjs  # type: ignore[import-untyped]
 from tree_sitter import Node
 
 from .errors import K6ImportError
@@ -68,7 +68,7 @@ def _env_default(node: Node) -> tuple[str, Node] | None:
 
 
 class _Renderer:
-    """Source text of a node with `__ENV.X || d` → `__envOr('X', d)`; at the top level, ESM → function form."""
+    """A node's source with `__ENV.X || d` → `__envOr('X', d)`; at the top level, ESM → function form."""
 
     def __init__(self, module: JsModule | None) -> None:
         self.module = module
@@ -126,9 +126,9 @@ class _Renderer:
             elif child.type == "named_imports":
                 pairs = []
                 for specifier in (c for c in child.children if c.type == "import_specifier"):
-                    name = specifier.child_by_field_name("name")
+                    imported_node = specifier.child_by_field_name("name")
                     alias = specifier.child_by_field_name("alias")
-                    imported = node_text(name) if name is not None else ""
+                    imported = node_text(imported_node) if imported_node is not None else ""
                     pairs.append(f"{imported}: {node_text(alias)}" if alias is not None else imported)
                 parts.append(f"var {{{', '.join(pairs)}}} = __import({spec});")
         return " ".join(parts)
@@ -258,7 +258,7 @@ class InitContext:
 
     def evaluate(self, module: JsModule, source: str, local: dict[str, JsonValue]) -> JsonValue:
         """`source` evaluated in `module`'s scope with `local` bindings; JsEvalError when it throws."""
-        code = f"__evalIn({json.dumps(module.key)}, {json.dumps(source)}, {json.dumps(local)})"
+        code = f"__evalIn({json.dumps(module.key)}, {json.dumps('(' + source + ')')}, {json.dumps(local)})"
         try:
             result = self._context.eval(code)
         except quickjs.JSException as exc:

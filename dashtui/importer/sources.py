@@ -138,10 +138,14 @@ def load_modules(entry: Path) -> list[JsModule]:
         for specifier, line in _import_specifiers(module.tree):
             if specifier in BUILTIN_MODULES or specifier.startswith("k6/"):
                 module.imports[specifier] = specifier
+            elif specifier.startswith(("http://", "https://")) and "/k6-summary/" in specifier:
+                module.imports[specifier] = "k6-summary"
             elif specifier.startswith(("http://", "https://")):
                 module.imports[specifier] = f"remote:{specifier}"
             elif specifier.startswith(("./", "../", "/")):
-                target = (module.path.parent / specifier) if not specifier.startswith("/") else Path(specifier)
+                target = (
+                    (module.path.parent / specifier) if not specifier.startswith("/") else Path(specifier)
+                )
                 module.imports[specifier] = load(target, (module.display, line)).key
             else:
                 raise K6ImportError(
