@@ -66,6 +66,8 @@ class Preset:
     comments: dict[str, list[str]] = field(default_factory=dict)
     notes: list[ImportNote] = field(default_factory=list)
     source: str = ""
+    header: list[str] = field(default_factory=list)
+    """Comment lines at the top; empty: the import's own."""
 
     @property
     def partial(self) -> bool:

@@ -108,9 +108,12 @@ def _steps(steps: list[dict[str, Any]], path: str, out: list[str]) -> None:
 
 def to_toml(preset: Preset) -> str:
     """The preset as TOML text; loading it with dashtui's loader gives the imported scenario."""
+    header = preset.header or [
+        f"Imported by `dashtui import k6` from {preset.source}.",
+        "Lines starting with 'not translated' name what the script does that this preset does not.",
+    ]
     out = [
-        f"# Imported by `dashtui import k6` from {preset.source}.",
-        "# Lines starting with 'not translated' name what the script does that this preset does not.",
+        *(line for text in header for line in _comment(text)),
         "",
         f"name = {_string(preset.name)}",
         f"description = {_string(preset.description)}",
