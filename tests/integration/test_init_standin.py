@@ -1,4 +1,4 @@
-"""`dashtui init` against the stand-in: its /rest/v1/ description is valid Swagger 2.0; the preset runs and passes."""
+"""`dashtui init` against the stand-in: a valid Swagger 2.0 root; the preset it writes runs and passes."""
 
 from __future__ import annotations
 
