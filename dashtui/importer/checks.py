@@ -237,10 +237,38 @@ def predicate_of(fn: Node) -> Condition | Unsupported:
         return Condition({"json_path": ".".join(path[1:])})
     if path[:1] == ["headers"] and len(path) == 2:
         return Condition({"header": path[1]})
-    text = node_text(expr)
-    if ".body.includes(" in text or ".body.indexOf(" in text:
-        return Unsupported(
-            "dashtui checks have no body-contains condition (status, status_in, body_not_empty, json_path, "
-            "header, duration_below)"
-        )
-    return Unsupported(f"no dashtui check condition for {text!r}")
+    contained = _body_includes(expr, root)
+    if contained is not None:
+        return Condition({"body_contains": contained})
+    return Unsupported(f"no dashtui check condition for {node_text(expr)!r}")
+
+
+def _body_includes(node: Node, root: str) -> str | None:
+    """'x' for `r.body.includes('x')` or `r.body.indexOf('x') !== -1` (also `> -1`, `>= 0`)."""
+    compared = _binary(node)
+    if compared is not None:
+        left, op, right = compared
+        ok, value = _literal(right)
+        found = ok and ((op in ("!==", "!=", ">") and value == -1) or (op == ">=" and value == 0))
+        return _call_on_body(left, root, "indexOf") if found else None
+    return _call_on_body(node, root, "includes")
+
+
+def _call_on_body(node: Node, root: str, method: str) -> str | None:
+    if node.type != "call_expression":
+        return None
+    function, arguments = node.child_by_field_name("function"), node.child_by_field_name("arguments")
+    if function is None or arguments is None or function.type != "member_expression":
+        return None
+    obj, prop = function.child_by_field_name("object"), function.child_by_field_name("property")
+    args = arguments.named_children
+    if (
+        obj is None
+        or prop is None
+        or node_text(prop) != method
+        or _path(obj, root) != ["body"]
+        or len(args) != 1
+    ):
+        return None
+    ok, value = _literal(args[0])
+    return value if ok and isinstance(value, str) and value else None

@@ -384,6 +384,8 @@ class CheckSpec(_Spec):
     status: int | None = Field(None, ge=0, le=999)
     status_in: list[int] | None = None
     body_not_empty: bool | None = None
+    body_contains: str | None = Field(None, min_length=1)
+    """Passes when the body contains this text (k6's `r.body.includes('...')`)."""
     json_path: str | None = None
     header: str | None = None
     equals: Any = None
@@ -393,6 +395,7 @@ class CheckSpec(_Spec):
         "status",
         "status_in",
         "body_not_empty",
+        "body_contains",
         "json_path",
         "header",
         "duration_below",
@@ -436,6 +439,8 @@ class CheckSpec(_Spec):
             return f"status in {{{', '.join(str(s) for s in self.status_in)}}}"
         if self.body_not_empty is not None:
             return "body not empty" if self.body_not_empty else "body empty"
+        if self.body_contains is not None:
+            return f"body contains {self.body_contains!r}"
         if self.json_path is not None:
             return (
                 f"json {self.json_path!r} == {self.equals!r}"

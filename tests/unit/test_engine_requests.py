@@ -236,6 +236,8 @@ async def test_response_checks_json_path_header_and_body() -> None:
         {"name": "content-range", "header": "Content-Range", "equals": "0-0/3"},
         {"name": "has body", "body_not_empty": True},
         {"name": "2xx", "status_in": [200, 206]},
+        {"name": "says count", "body_contains": '"count"'},
+        {"name": "says total", "body_contains": "total"},
     ]
     sc = scenario([{"request": {"url": "http://c.local/", "name": "c", "checks": checks}}])
 
@@ -251,6 +253,8 @@ async def test_response_checks_json_path_header_and_body() -> None:
         "content-range": True,
         "has body": True,
         "2xx": True,
+        "says count": True,
+        "says total": False,
     }
 
 

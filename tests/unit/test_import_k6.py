@@ -321,7 +321,8 @@ export default function (data) {
     errors.add(!ok);
   });
   const res = http.put(`${BASE}/rest/v1/x`, JSON.stringify({ a: 1 }), { headers: { 'X-A': 'b' } });
-  check(res, { created: (r) => [200, 201].includes(r.status), 'says hi': (r) => r.body.includes('hi') });
+  check(res, { created: (r) => [200, 201].includes(r.status), 'says hi': (r) => r.body.includes('hi'),
+               'says ok': (r) => r.body.indexOf('ok') !== -1, 'is odd': (r) => r.status % 2 === 1 });
   sleep(Math.random() * 2 + 1);
   sleep(0.5);
 }
@@ -353,13 +354,20 @@ def test_batch_forms_checks_setup_data_and_metrics(tmp_path: Path) -> None:
     put = loaded.flows["default"][1]
     assert put.request.method == "PUT" and put.request.body == {"a": 1}  # type: ignore[union-attr]
     assert put.request.headers == {"X-A": "b"}  # type: ignore[union-attr]
-    assert [c.describe() for c in put.request.checks] == ["status in {200, 201}"]  # type: ignore[union-attr]
+    assert [c.describe() for c in put.request.checks] == [  # type: ignore[union-attr]
+        "status in {200, 201}",
+        "body contains 'hi'",
+        "body contains 'ok'",
+    ]
     sleeps = [(s.sleep.min, s.sleep.max) for s in loaded.flows["default"][2:]]  # type: ignore[union-attr]
     assert sleeps == [(1, 3), (0.5, 0.5)]
     assert loaded.metrics["took"].time is True
     partial = [(n.line, n.what) for n in notes if n.partial]
-    assert partial == [(18, "took.add(Date.now() - t0 > 0 ? 1 : 0)"), (30, "check 'says hi'")]
-    assert "# not translated (line 30): check 'says hi': dashtui checks have no body-contains" in text
+    assert partial == [(18, "took.add(Date.now() - t0 > 0 ? 1 : 0)"), (31, "check 'is odd'")]
+    assert (
+        "# not translated (line 31): check 'is odd': no dashtui check condition for 'r.status % 2 === 1'"
+        in text
+    )
 
 
 def test_a_partial_import_exits_3_and_lists_each_construct(tmp_path: Path) -> None:
