@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ _HTTP_METHODS = {
 _BODY_FIRST = ("post", "put", "patch", "del", "options")
 _SERVICE_KEY = "${SUPABASE_SERVICE_ROLE_KEY}"
 _ANON_KEY = "${SUPABASE_ANON_KEY}"
+_NAME_PATH = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")
 _PARAM_KEYS = ("headers", "tags", "timeout", "responseType", "redirects", "compression", "jar")
 
 
@@ -357,7 +359,7 @@ class FlowTranslator:
                     frame, node, self._what(node), "console output is not part of a preset", partial=False
                 )
                 return
-            if prop == "add" and obj:
+            if prop == "add" and _NAME_PATH.fullmatch(obj):
                 self._metric_add(node, obj, frame, scope)
                 return
             if prop == "forEach" and isinstance(scope.get(obj), _Batch):
@@ -817,11 +819,6 @@ class FlowTranslator:
             if isinstance(batch, _Batch):
                 batch.step["count_requests"] = metric.name
                 return
-        if metric.type == "counter" and text == "1" and self._last_request(frame) is not None:
-            step = self._last_request(frame)
-            if step is not None and "request" in step:
-                step["count_requests"] = metric.name
-                return
         if metric.type == "rate" and value.type == "unary_expression" and text.startswith("!"):
             flag = scope.get(node_text(_strip(value.named_children[0])))
             if isinstance(flag, _Flag):
@@ -831,17 +828,25 @@ class FlowTranslator:
                 if flag.responses == {0}:
                     flag.step["error_rate"] = {"metric": metric.name, "responses": "first"}
                     return
+        if not any(isinstance(v, _Special) for k, v in scope.items() if k in _identifiers(value)):
+            try:
+                constant = self._eval(value, scope)
+            except JsEvalError:
+                constant = None
+            if isinstance(constant, bool | int | float):
+                frame.steps.append({"add": {"metric": metric.name, "value": constant}})
+                return
         self._note(
             frame,
             node,
             self._what(node),
-            f"a {metric.type}'s add() is translated only as a group's wall time (Trend), a batch's "
-            "response count (Counter) or the failure of checks (Rate with !success)",
+            f"a {metric.type}'s add() is translated only for a constant or boolean, a whole group's wall "
+            "time (Trend), a batch's response count (Counter) or the failure of checks (Rate with !success)",
         )
 
-    def _last_request(self, frame: _Frame) -> dict[str, Any] | None:
-        real = [s for s in frame.steps if COMMENT not in s]
-        return real[-1] if real and ("request" in real[-1] or "batch" in real[-1]) else None
+
+def _identifiers(node: Node) -> set[str]:
+    return {node_text(n) for n in _descendants(node) if n.type == "identifier"}
 
 
 def _descendants(node: Node) -> list[Node]:

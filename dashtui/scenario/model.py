@@ -29,6 +29,7 @@ from .errors import SpecError
 __all__ = [
     "BUILTIN_METRIC_NAMES",
     "EXECUTOR_NAMES",
+    "AddStep",
     "STEP_KEYS",
     "BatchStep",
     "ChangeSpec",
@@ -42,6 +43,7 @@ __all__ = [
     "Executor",
     "ExecutorConfig",
     "GroupStep",
+    "MetricAdd",
     "MetricSpec",
     "Options",
     "PerVUIterations",
@@ -680,6 +682,20 @@ class BatchStep(_Spec):
     count_requests: str | None = None
 
 
+class MetricAdd(_Spec):
+    """One sample for a custom metric: k6's `counter.add(1)`, `rate.add(true)`, `gauge.add(42)`."""
+
+    metric: str
+    value: bool | float
+    """A number, or a boolean (1 or 0) for a Rate."""
+
+
+class AddStep(_Spec):
+    """Add a constant sample to a custom metric at this point of the flow."""
+
+    add: MetricAdd
+
+
 class PythonStep(_Spec):
     """An async step written in Python (Python scenario files only); gets the VU."""
 
@@ -714,7 +730,7 @@ class GroupStep(_Spec):
         return value
 
 
-STEP_KEYS: tuple[str, ...] = ("group", "batch", "request", "sleep", "realtime", "call")
+STEP_KEYS: tuple[str, ...] = ("group", "batch", "request", "sleep", "realtime", "add", "call")
 _STEP_TAGS = {key: f"{key}-step" for key in STEP_KEYS}
 _STEP_TYPES: dict[type, str] = {}
 
@@ -731,7 +747,7 @@ def _one_step_kind(value: Any) -> Any:
     if isinstance(value, Mapping):
         present = [key for key in STEP_KEYS if key in value]
         if len(present) != 1:
-            kinds = "group, batch, request, sleep or realtime"
+            kinds = "group, batch, request, sleep, realtime or add"
             found = (
                 f"keys {', '.join(repr(k) for k in present)} together"
                 if present
@@ -756,6 +772,7 @@ Step = Annotated[
         Annotated[RequestStep, Tag("request-step")],
         Annotated[SleepStep, Tag("sleep-step")],
         Annotated[RealtimeStep, Tag("realtime-step")],
+        Annotated[AddStep, Tag("add-step")],
         Annotated[PythonStep, Tag("call-step")],
     ],
     Discriminator(_step_tag),
@@ -768,6 +785,7 @@ _STEP_TYPES.update(
         RequestStep: "request-step",
         SleepStep: "sleep-step",
         RealtimeStep: "realtime-step",
+        AddStep: "add-step",
         PythonStep: "call-step",
     }
 )
@@ -955,6 +973,13 @@ class Scenario(_Spec):
         count_requests = getattr(step, "count_requests", None)
         if count_requests:
             wanted.append(("count_requests", count_requests, "counter"))
+        if isinstance(step, AddStep) and step.add.metric not in self.metrics:
+            raise SpecError(
+                "undeclared metric",
+                found=f"metric {step.add.metric!r}, not declared in [metrics]",
+                expected=f"[metrics] {step.add.metric} = 'counter' (or gauge, rate, trend)",
+                key=f"{path}\x00add\x00metric",
+            )
         for key, metric, kind in wanted:
             declared = self.metrics.get(metric)
             if declared is None:

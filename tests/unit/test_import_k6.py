@@ -300,6 +300,7 @@ const BASE = 'http://127.0.0.1:9';
 const errors = new Rate('errors');
 const calls = new Counter('calls');
 const took = new Trend('took', true);
+const depth = new Gauge('depth');
 export function setup() { return { table: 'events', limit: 5 }; }
 export default function (data) {
   group('reads', () => {
@@ -325,6 +326,9 @@ export default function (data) {
                'says ok': (r) => r.body.indexOf('ok') !== -1, 'is odd': (r) => r.status % 2 === 1 });
   sleep(Math.random() * 2 + 1);
   sleep(0.5);
+  new Gauge('depth').add(1);
+  depth.add(data.limit * 2);
+  errors.add(false);
 }
 """
 
@@ -359,13 +363,19 @@ def test_batch_forms_checks_setup_data_and_metrics(tmp_path: Path) -> None:
         "body contains 'hi'",
         "body contains 'ok'",
     ]
-    sleeps = [(s.sleep.min, s.sleep.max) for s in loaded.flows["default"][2:]]  # type: ignore[union-attr]
+    sleeps = [(s.sleep.min, s.sleep.max) for s in loaded.flows["default"][2:4]]  # type: ignore[union-attr]
     assert sleeps == [(1, 3), (0.5, 0.5)]
+    adds = [(s.add.metric, s.add.value) for s in loaded.flows["default"][4:]]  # type: ignore[union-attr]
+    assert adds == [("depth", 10), ("errors", False)]
     assert loaded.metrics["took"].time is True
     partial = [(n.line, n.what) for n in notes if n.partial]
-    assert partial == [(18, "took.add(Date.now() - t0 > 0 ? 1 : 0)"), (31, "check 'is odd'")]
+    assert partial == [
+        (19, "took.add(Date.now() - t0 > 0 ? 1 : 0)"),
+        (32, "check 'is odd'"),
+        (35, "new Gauge('depth').add(1)"),
+    ]
     assert (
-        "# not translated (line 31): check 'is odd': no dashtui check condition for 'r.status % 2 === 1'"
+        "# not translated (line 32): check 'is odd': no dashtui check condition for 'r.status % 2 === 1'"
         in text
     )
 
@@ -382,7 +392,7 @@ def test_a_partial_import_exits_3_and_lists_each_construct(tmp_path: Path) -> No
           if (res.status === 200) {
             http.get('http://127.0.0.1:9/b');
           }
-          hits.add(3);
+          hits.add(res.timings.duration);
           console.log('done');
         }
         export function teardown() {}
@@ -396,7 +406,7 @@ def test_a_partial_import_exits_3_and_lists_each_construct(tmp_path: Path) -> No
     assert "script.js:11: note: console.log('done')" in result.stderr
     text = out.read_text(encoding="utf-8")
     assert "# not translated (line 7): if (res.status === 200)" in text
-    assert "# not translated (line 10): hits.add(3)" in text
+    assert "# not translated (line 10): hits.add(res.timings.duration)" in text
     _load(text, tmp_path)
 
 
