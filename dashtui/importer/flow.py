@@ -32,6 +32,7 @@ _BODY_FIRST = ("post", "put", "patch", "del", "options")
 _SERVICE_KEY = "${SUPABASE_SERVICE_ROLE_KEY}"
 _ANON_KEY = "${SUPABASE_ANON_KEY}"
 _NAME_PATH = re.compile(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*")
+_SECRET_HEADER = re.compile(r"authorization|apikey|api-key|cookie|key|token|secret|password", re.IGNORECASE)
 _PARAM_KEYS = ("headers", "tags", "timeout", "responseType", "redirects", "compression", "jar")
 
 
@@ -44,7 +45,9 @@ class _Frame:
 
     steps: list[dict[str, Any]]
     group: dict[str, Any] | None = None
-    timers_ok: list[str] = field(default_factory=list)
+    timers_ok: list[tuple[str, Node]] = field(default_factory=list)
+    measured: list[tuple[_Elapsed, Node]] = field(default_factory=list)
+    """The timers the group's bindings use, with the line that used them."""
 
 
 @dataclass
@@ -316,7 +319,7 @@ class FlowTranslator:
         if callee == ("", "check"):
             return self._check(node, frame, scope)
         if callee == ("Date", "now") or (node.type == "new_expression" and node_text(node) == "new Date()"):
-            return _Timer(frame, len(frame.steps))
+            return _Timer(frame, _real(frame.steps))
         if node.type == "binary_expression":
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             if (
@@ -329,7 +332,7 @@ class FlowTranslator:
                 if isinstance(start, _Timer) and (
                     left_callee == ("Date", "now") or node_text(_strip(left)) == "new Date()"
                 ):
-                    return _Elapsed(start, len(start.frame.steps))
+                    return _Elapsed(start, _real(start.frame.steps))
         if callee is not None and callee[0] == "" and self._inline_call(node, frame, scope):
             return _Unknown("the value of an inlined function")
         try:
@@ -505,9 +508,20 @@ class FlowTranslator:
         step: dict[str, Any] = {"group": str(name)}
         inner = _Frame(steps=[], group=step)
         self._body(args[1], inner, dict(scope))
-        for index, timer_name in enumerate(inner.timers_ok):
+        for index, (timer_name, where) in enumerate(inner.timers_ok):
             if index == 0:
                 step["duration_trend"] = timer_name
+            else:
+                self._note(inner, where, self._what(where), "a group's wall time feeds one Trend only")
+        for elapsed, where in inner.measured:
+            if elapsed.at != _real(inner.steps):
+                self._note(
+                    inner,
+                    where,
+                    f"the timer of group {name!r}",
+                    "steps follow the measurement, so the group's wall time is longer than the script's",
+                )
+                break
         checks = step.pop("_checks", [])
         if checks:
             step["checks"] = checks
@@ -620,6 +634,16 @@ class FlowTranslator:
                 if lower.get("apikey") == key and lower.get("authorization") == f"Bearer {key}":
                     request["auth"] = auth
                     plain = {k: v for k, v in plain.items() if k.lower() not in ("apikey", "authorization")}
+            for header, text in list(plain.items()):
+                if _SECRET_HEADER.search(header) and "${" not in text:
+                    variable = "IMPORTED_" + re.sub(r"[^A-Za-z0-9]+", "_", header).upper()
+                    plain[header] = f"${{{variable}}}"
+                    self._note(
+                        frame,
+                        where,
+                        f"header {header!r}",
+                        f"a credential written in the script is not copied; the preset reads ${{{variable}}}",
+                    )
             if plain:
                 request["headers"] = plain
         tags = params.get("tags")
@@ -751,16 +775,18 @@ class FlowTranslator:
         if not isinstance(elapsed, _Elapsed) or elapsed.timer.frame is not frame or frame.group is None:
             self._note(frame, where, f"check {name!r}", "only a group's measured wall time can be checked")
             return False
-        if not self._whole_group(elapsed):
+        if not self._whole_group(elapsed, where):
             self._note(frame, where, f"check {name!r}", "the timer does not span the whole group")
             return False
         frame.group.setdefault("_checks", []).append({"name": name, "below": condition.keys["below"]})
         return True
 
-    def _whole_group(self, elapsed: _Elapsed) -> bool:
-        steps = elapsed.timer.frame.steps
-        before = [s for s in steps[: elapsed.timer.at] if COMMENT not in s]
-        return not before and elapsed.at == len(steps)
+    def _whole_group(self, elapsed: _Elapsed, where: Node) -> bool:
+        frame = elapsed.timer.frame
+        if elapsed.timer.at == 0 and elapsed.at == _real(frame.steps):
+            frame.measured.append((elapsed, where))
+            return True
+        return False
 
     def _for_each(self, node: Node, batch: _Batch, frame: _Frame, scope: dict[str, Any]) -> None:
         args = _args(node)
@@ -809,8 +835,8 @@ class FlowTranslator:
         self.metrics_used.add(metric.name)
         if metric.type == "trend" and isinstance(scope.get(text), _Elapsed):
             elapsed = scope[text]
-            if frame.group is not None and elapsed.timer.frame is frame and self._whole_group(elapsed):
-                frame.timers_ok.append(metric.name)
+            if frame.group is not None and elapsed.timer.frame is frame and self._whole_group(elapsed, node):
+                frame.timers_ok.append((metric.name, node))
                 return
             self._note(frame, node, self._what(node), "only a whole group's wall time can feed a Trend")
             return
@@ -843,6 +869,10 @@ class FlowTranslator:
             f"a {metric.type}'s add() is translated only for a constant or boolean, a whole group's wall "
             "time (Trend), a batch's response count (Counter) or the failure of checks (Rate with !success)",
         )
+
+
+def _real(steps: list[dict[str, Any]]) -> int:
+    return sum(1 for s in steps if COMMENT not in s)
 
 
 def _identifiers(node: Node) -> set[str]:

@@ -248,6 +248,11 @@ class InitContext:
             return self._context.eval(code)
         except quickjs.JSException as exc:
             text = str(exc)
+            if text.startswith("InternalError: interrupted"):
+                raise K6ImportError(
+                    f"the init context ran for more than {_TIME_LIMIT_S} s (an endless loop?)",
+                    file=self.modules[0].display,
+                ) from None
             file, line = self._where(text)
             first = text.splitlines()[0] if text else "an exception"
             raise K6ImportError(f"the init context failed: {first}", file=file, line=line) from None

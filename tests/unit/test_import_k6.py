@@ -425,3 +425,56 @@ def test_handle_summary_json_path_and_text_summary(tmp_path: Path) -> None:
     preset = convert(script)
     assert preset.report == {"json": "out/summary.json"}
     assert preset.notes == []
+
+
+def test_a_group_timer_that_stops_early_or_feeds_two_trends_is_listed(tmp_path: Path) -> None:
+    script = _script(
+        tmp_path,
+        """
+        import http from 'k6/http';
+        import { group, check } from 'k6';
+        import { Trend } from 'k6/metrics';
+        const a = new Trend('a');
+        const b = new Trend('b');
+        export default function () {
+          group('g', () => {
+            const t = Date.now();
+            http.get('http://127.0.0.1:9/x');
+            const d = Date.now() - t;
+            a.add(d);
+            b.add(d);
+            check(null, { fast: () => d < 100 });
+            http.get('http://127.0.0.1:9/y');
+          });
+        }
+        """,
+    )
+    preset = convert(script)
+    group = preset.flows["default"][0]
+    assert group["duration_trend"] == "a" and group["checks"] == [{"name": "fast", "below": 100}]
+    assert [(n.line, n.what) for n in preset.notes] == [(12, "the timer of group 'g'"), (13, "b.add(d)")]
+
+
+def test_an_endless_init_context_stops_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashtui.importer import runtime
+
+    monkeypatch.setattr(runtime, "_TIME_LIMIT_S", 1)
+    script = _script(tmp_path, "export const options = {};\nwhile (true) {}\nexport default function () {}\n")
+    with pytest.raises(K6ImportError, match="more than 1 s"):
+        convert(script)
+
+
+def test_a_credential_written_in_the_script_is_never_copied(tmp_path: Path) -> None:
+    script = _script(
+        tmp_path,
+        """
+        import http from 'k6/http';
+        export default function () {
+          http.get('http://127.0.0.1:9/x', { headers: { apikey: 'eyJliteral.key', Accept: 'text/csv' } });
+        }
+        """,
+    )
+    text, notes = import_k6(script)
+    assert "eyJliteral" not in text
+    assert 'headers = { apikey = "${IMPORTED_APIKEY}", Accept = "text/csv" }' in text
+    assert [(n.line, n.what, n.partial) for n in notes] == [(4, "header 'apikey'", True)]
