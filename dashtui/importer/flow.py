@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +75,8 @@ class _Response:
 class _Batch:
     step: dict[str, Any]
     items: list[dict[str, Any]]
+    keys: list[str] = field(default_factory=list)
+    """The object form's keys (`http.batch({ events: ... })`), in order."""
 
 
 @dataclass
@@ -271,6 +274,8 @@ class FlowTranslator:
             return
         if kind == "if_statement":
             self._if(node, frame, scope)
+            return
+        if kind in ("for_in_statement", "for_statement") and self._for(node, frame, scope):
             return
         if kind == "return_statement" and node.named_child_count == 0:
             return
@@ -670,8 +675,12 @@ class FlowTranslator:
         if len(args) != 1:
             raise JsEvalError("http.batch takes one argument")
         requests = self._eval(args[0], scope)
+        keys: list[str] = []
+        if isinstance(requests, dict):
+            keys = list(requests)
+            requests = list(requests.values())
         if not isinstance(requests, list) or not requests:
-            self._note(frame, node, self._what(node), "only the array forms of http.batch are translated")
+            self._note(frame, node, self._what(node), "an empty or unknown http.batch argument")
             return _Unknown("batch")
         items: list[dict[str, Any]] = []
         for entry in requests:
@@ -703,7 +712,7 @@ class FlowTranslator:
                 raise JsEvalError(f"a batch entry {json.dumps(entry)[:40]} is not a URL, array or object")
         step: dict[str, Any] = {"batch": items}
         frame.steps.append(step)
-        return _Batch(step, items)
+        return _Batch(step, items, keys)
 
     # -------------------------------------------------------------------------------------- checks
 
@@ -725,8 +734,17 @@ class FlowTranslator:
                     position = self._eval(index, scope)
                 except JsEvalError:
                     position = None
+                if isinstance(position, str) and position in batch.keys:
+                    position = batch.keys.index(position)
                 if isinstance(position, int) and 0 <= position < len(batch.items):
                     target = _Response(batch.step, batch.items[position], position)
+        if target_node.type == "member_expression":
+            obj = target_node.child_by_field_name("object")
+            prop = target_node.child_by_field_name("property")
+            batch = scope.get(node_text(obj)) if obj is not None else None
+            if isinstance(batch, _Batch) and prop is not None and node_text(prop) in batch.keys:
+                position = batch.keys.index(node_text(prop))
+                target = _Response(batch.step, batch.items[position], position)
         flag_step: dict[str, Any] | None = None
         added = False
         for pair in _strip(args[1]).named_children:
@@ -794,25 +812,74 @@ class FlowTranslator:
         if fn is None or fn.type not in ("arrow_function", "function_expression", "function"):
             self._note(frame, node, self._what(node), "forEach needs a function literal")
             return
-        names = self._param_names(fn)
         if self._only_console(fn):
             self._note(frame, node, self._what(node), "only console output inside", partial=False)
             return
-        before = len(frame.steps)
+        self._iterate(
+            node, batch, frame, scope, self._param_names(fn), lambda inner: self._body(fn, frame, inner)
+        )
+
+    def _for(self, node: Node, frame: _Frame, scope: dict[str, Any]) -> bool:
+        """`for (const r of responses)` and `for (let i = 0; i < responses.length; i++)` over a batch."""
+        body = node.child_by_field_name("body")
+        if body is None:
+            return False
+        if node.type == "for_in_statement":
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            operator = node.child_by_field_name("operator")
+            batch = scope.get(node_text(right)) if right is not None else None
+            if operator is None or node_text(operator) != "of" or left is None or left.type != "identifier":
+                return False
+            if not isinstance(batch, _Batch):
+                return False
+            names = [node_text(left)]
+        else:
+            condition = node.child_by_field_name("condition")
+            compared = node_text(condition) if condition is not None else ""
+            index, _, bound = (part.strip() for part in compared.partition("<"))
+            batch = scope.get(bound[: -len(".length")]) if bound.endswith(".length") else None
+            if not isinstance(batch, _Batch) or not _NAME_PATH.fullmatch(index):
+                return False
+            names = ["", index]
+        if self._only_console(body):
+            self._note(frame, node, self._what(node), "only console output inside", partial=False)
+            return True
+        self._iterate(node, batch, frame, scope, names, lambda inner: self._statement(body, frame, inner))
+        return True
+
+    def _iterate(
+        self,
+        where: Node,
+        batch: _Batch,
+        frame: _Frame,
+        scope: dict[str, Any],
+        names: list[str],
+        run: Callable[[dict[str, Any]], None],
+    ) -> None:
+        """Run a loop body once per response of a batch: it may check them and combine the results."""
+        steps_before, notes_before = len(frame.steps), len(self.notes)
         for index, item in enumerate(batch.items):
             inner = dict(scope)
-            if names:
+            if names and names[0]:
                 inner[names[0]] = _Response(batch.step, item, index)
             if len(names) > 1:
                 inner[names[1]] = index
-            self._body(fn, frame, inner)
+            run(inner)
+            if index == 0 and _real(frame.steps[steps_before:]):
+                del frame.steps[steps_before:]
+                del self.notes[notes_before:]
+                self._note(
+                    frame, where, self._what(where), "a loop over responses may check them, not send requests"
+                )
+                return
             if index == 0:
+                steps_before, notes_before = len(frame.steps), len(self.notes)
                 for name, value in inner.items():
                     if isinstance(value, _Flag) and name in scope:
                         scope[name] = value
-                before = len(frame.steps)
             else:
-                del frame.steps[before:]
+                del frame.steps[steps_before:]
+                del self.notes[notes_before:]
             for name, value in inner.items():
                 if name in scope and isinstance(value, _Flag) and isinstance(scope[name], _Flag):
                     scope[name] = _Flag(value.step, scope[name].responses | value.responses, value.size)

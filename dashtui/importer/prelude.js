@@ -1,5 +1,16 @@
 // The init context dashtui evaluates a k6 script in: k6's modules stubbed, __ENV a placeholder proxy.
 var __factories = {}, __cache = {}, __scopes = {}, __metrics = [], __notes = [];
+// Set when an evaluated expression reads something that changes per VU or iteration.
+var __touched = false;
+(function () {
+  var random = Math.random, now = Date.now;
+  Math.random = function () { __touched = true; return random(); };
+  Date.now = function () { __touched = true; return now(); };
+})();
+function __watch(value) {
+  if (value === null || typeof value !== 'object') return value;
+  return new Proxy(value, { get: function (t, k) { __touched = true; return __watch(t[k]); } });
+}
 var __resolve = {};
 function __define(key, fn) { __factories[key] = fn; }
 var __ENVPROXY = new Proxy({}, {
@@ -65,12 +76,12 @@ var __builtins = {
                   Trend: __Metric('trend') },
   'k6-summary': { textSummary: function () { return ''; }, jUnit: function () { return ''; } },
   'k6/data': { SharedArray: function (name, fn) { return fn(); } },
-  'k6/execution': {
+  'k6/execution': __watch({
     vu: { idInTest: 1, idInInstance: 1, iterationInInstance: 0, iterationInScenario: 0, tags: {} },
     scenario: { name: 'default', executor: '', iterationInTest: 0, iterationInInstance: 0, progress: 0 },
     instance: { vusActive: 1, vusInitialized: 1, iterationsCompleted: 0, currentTestRunDuration: 0 },
     test: { abort: function () {}, options: {} }
-  }
+  })
 };
 function __open(key) {
   return function (path, mode) { return __py_open(key, String(path), String(mode || '')); };
@@ -92,8 +103,9 @@ function __import(from, spec) {
   return ns;
 }
 function __evalIn(key, src, locals) {
+  __touched = false;
   var v = __scopes[key](src, locals);
-  return JSON.stringify({ v: v === undefined ? null : v, u: v === undefined });
+  return JSON.stringify({ v: v === undefined ? null : v, u: v === undefined, t: __touched });
 }
 var console = { log: function () {}, info: function () {}, warn: function () {}, error: function () {},
                 debug: function () {} };

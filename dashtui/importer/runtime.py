@@ -271,6 +271,11 @@ class InitContext:
         if not isinstance(result, str):
             raise JsEvalError("not a JSON value")
         data = json.loads(result)
+        if data["t"]:
+            raise JsEvalError(
+                "the value changes per VU or iteration (Math.random, Date.now, k6/execution); "
+                "a preset holds constants"
+            )
         return cast(JsonValue, data["v"])
 
     def metric_of(self, module: JsModule, source: str) -> MetricInfo | None:

@@ -478,3 +478,47 @@ def test_a_credential_written_in_the_script_is_never_copied(tmp_path: Path) -> N
     assert "eyJliteral" not in text
     assert 'headers = { apikey = "${IMPORTED_APIKEY}", Accept = "text/csv" }' in text
     assert [(n.line, n.what, n.partial) for n in notes] == [(4, "header 'apikey'", True)]
+
+
+def test_loops_over_responses_named_batches_and_values_that_change_per_iteration(tmp_path: Path) -> None:
+    script = _script(
+        tmp_path,
+        """
+        import http from 'k6/http';
+        import { check } from 'k6';
+        import exec from 'k6/execution';
+        import { Rate } from 'k6/metrics';
+        const failed = new Rate('failed');
+        const ids = ['a', 'b'];
+        const pick = () => ids[Math.floor(Math.random() * ids.length)];
+        export default function () {
+          const named = http.batch({ list: 'http://127.0.0.1:9/l', one: ['GET', 'http://127.0.0.1:9/o'] });
+          check(named.one, { 'one ok': (r) => r.status === 200 });
+          check(named['list'], { 'list ok': (r) => r.status === 200 });
+          let ok = true;
+          for (const r of named) { ok = ok && check(r, { 'any 2xx': (x) => x.status === 200 }); }
+          failed.add(!ok);
+          const rs = http.batch(['http://127.0.0.1:9/a', 'http://127.0.0.1:9/b']);
+          for (let i = 0; i < rs.length; i++) {
+            check(rs[i], { [`r${i} ok`]: (r) => r.status === 200 });
+          }
+          for (const r of rs) { http.get('http://127.0.0.1:9/again'); }
+          http.get(`http://127.0.0.1:9/items/${pick()}`);
+          http.get(`http://127.0.0.1:9/vu/${exec.vu.idInTest}`);
+          http.get(`http://127.0.0.1:9/fixed/${ids[1]}`);
+        }
+        """,
+    )
+    preset = convert(script)
+    named, numbered, fixed = (s for s in preset.flows["default"] if "#" not in s)
+    assert [[c["name"] for c in r.get("checks", [])] for r in named["batch"]] == [
+        ["list ok", "any 2xx"],
+        ["one ok", "any 2xx"],
+    ]
+    assert named["error_rate"] == {"metric": "failed", "responses": "all"}
+    assert [[c["name"] for c in r["checks"]] for r in numbered["batch"]] == [["r0 ok"], ["r1 ok"]]
+    assert fixed["request"]["url"] == "http://127.0.0.1:9/fixed/b"
+    why = {n.line: n.why for n in preset.notes}
+    assert sorted(why) == [20, 21, 22]
+    assert "may check them, not send requests" in why[20]
+    assert "changes per VU or iteration" in why[21] and "changes per VU or iteration" in why[22]
