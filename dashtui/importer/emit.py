@@ -93,10 +93,12 @@ def _steps(steps: list[dict[str, Any]], path: str, out: list[str]) -> None:
         elif "batch" in step:
             out.extend(_scalars(step, skip=("batch",)))
             for request in step["batch"]:
+                out.append("")
                 out.append(f"[[{path}.batch]]")
                 out.extend(_scalars(request))
         elif "request" in step:
             out.extend(_scalars(step, skip=("request",)))
+            out.append("")
             out.append(f"[{path}.request]")
             out.extend(_scalars(step["request"]))
         else:

@@ -223,6 +223,11 @@ class FlowTranslator:
         return text if len(text) <= 60 else text[:57] + "..."
 
     def _eval(self, node: Node, scope: dict[str, Any]) -> JsonValue:
+        for name in sorted(_identifiers(node)):
+            if isinstance(scope.get(name), _Response | _Batch | _Timer | _Elapsed):
+                raise JsEvalError(f"it depends on {name!r}, a response or time of this iteration")
+            if isinstance(scope.get(name), _Unknown):
+                raise JsEvalError(f"it depends on {name!r}, which was not translated")
         local = {k: v for k, v in scope.items() if not isinstance(v, _Special)}
         for name in ("__VU", "__ITER"):
             if name in node_text(node):
@@ -327,11 +332,8 @@ class FlowTranslator:
             return _Timer(frame, _real(frame.steps))
         if node.type == "binary_expression":
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            if (
-                left is not None
-                and right is not None
-                and node_text(node.child_by_field_name("operator") or left) == "-"
-            ):
+            operator = node.child_by_field_name("operator")
+            if left is not None and right is not None and operator is not None and node_text(operator) == "-":
                 start = scope.get(node_text(_strip(right)))
                 left_callee = _callee(_strip(left))
                 if isinstance(start, _Timer) and (
@@ -533,9 +535,6 @@ class FlowTranslator:
         steps = inner.steps
         if not [s for s in steps if COMMENT not in s]:
             steps.append({"sleep": 0})
-        for key in ("error_rate", "count_requests"):
-            if key in step:
-                step[key] = step.pop(key)
         step["steps"] = steps
         frame.steps.append(step)
 

@@ -114,8 +114,9 @@ def test_init_defaults_to_the_first_three_tables_without_a_terminal(
         (["--tables", "events,nope"], "service", "no table 'nope'"),
         ([], "anon", "needs the service-role key"),
         ([], None, "SUPABASE_SERVICE_ROLE_KEY is not set"),
+        (["--url", "http://127.0.0.1:1"], "service", "cannot read the schema description: ConnectError"),
     ],
-    ids=["unknown-table", "anon-key", "no-key"],
+    ids=["unknown-table", "anon-key", "no-key", "unreachable"],
 )
 def test_init_errors_are_one_line_and_exit_104(
     standin: StandInProcess, tmp_path: Path, args: list[str], env_key: str | None, message: str

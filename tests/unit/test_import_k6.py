@@ -522,3 +522,22 @@ def test_loops_over_responses_named_batches_and_values_that_change_per_iteration
     assert sorted(why) == [20, 21, 22]
     assert "may check them, not send requests" in why[20]
     assert "changes per VU or iteration" in why[21] and "changes per VU or iteration" in why[22]
+
+
+def test_a_request_built_from_a_response_is_listed(tmp_path: Path) -> None:
+    script = _script(
+        tmp_path,
+        """
+        import http from 'k6/http';
+        export default function () {
+          const res = http.get('http://127.0.0.1:9/events?limit=1');
+          const id = res.json()[0].id;
+          http.get(`http://127.0.0.1:9/tickets?event_id=eq.${id}`);
+        }
+        """,
+    )
+    preset = convert(script)
+    assert [(n.line, n.why) for n in preset.notes] == [
+        (5, "cannot evaluate: it depends on 'res', a response or time of this iteration"),
+        (6, "cannot evaluate the request: it depends on 'id', which was not translated"),
+    ]
