@@ -153,6 +153,16 @@ def test_no_value_of_the_callers_environment_reaches_the_preset(tmp_path: Path) 
         assert value not in written
         assert value not in result.stdout + result.stderr
     assert "${SUPABASE_URL:-http://127.0.0.1:54321}" in written
+    to_stdout = subprocess.run(
+        [sys.executable, "-m", "dashtui", "import", "k6", str(SEED_SCRIPTS[0])],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
+    assert to_stdout.returncode == 0 and to_stdout.stdout == written
+    assert fake not in to_stdout.stdout + to_stdout.stderr
 
 
 def _run_import(script: Path, *extra: str) -> subprocess.CompletedProcess[str]:
