@@ -1,4 +1,4 @@
-"""The command line: `dashtui [PRESET]` runs a test; `serve`, `validate` and `presets` are subcommands."""
+"""The command line: `dashtui [PRESET]` runs a test; serve, validate, presets, import, init: subcommands."""
 
 from __future__ import annotations
 
@@ -22,6 +22,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .validate import validate
 
         return validate(args[1:])
+    if args and args[0] == "import":
+        from .import_k6 import import_command
+
+        return import_command(args[1:])
+    if args and args[0] == "init":
+        from .init import init
+
+        return init(args[1:])
     if args and args[0] == "presets":
         from .presets import presets
 

@@ -96,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="dashtui",
         description="Load-test a Supabase-backed dashboard with k6's semantics, live in the terminal.",
         epilog="Subcommands: `dashtui serve` (the stand-in), `dashtui validate PRESET` (dry run), "
-        "`dashtui presets` (list).",
+        "`dashtui presets` (list), `dashtui import k6 SCRIPT.js` (a k6 script → a preset), "
+        "`dashtui init` (a Supabase schema → a preset).",
     )
     parser.add_argument("preset", nargs="?", default=DEFAULT_PRESET, help="preset name or .toml/.py file")
     parser.add_argument("--headless", action="store_true", help="no console: progress, summary, exit code")

@@ -24,6 +24,7 @@ from .errors import PostgrestError, range_not_satisfiable
 from .faults import Decision, Injector
 from .grammar import parse_select
 from .keys import JwtError, Keys, decode_jwt
+from .openapi import openapi_document
 from .plan import OutputColumn, ReadPlan, compile_read, resolve_select, split_query
 from .schema import TABLES, Table
 from .stats import ServerStats
@@ -153,6 +154,8 @@ class RestService:
         pairs = [(k, v) for k, v in pairs if k != "apikey"]
         self._check_token(headers)
         method = scope["method"]
+        if path == "" and method in ("GET", "HEAD"):
+            return self._openapi(headers, pairs, method == "HEAD")
         if method == "OPTIONS":
             return self._preflight(headers, table_label)
         profile = headers.get("content-profile" if method == "POST" else "accept-profile", "public")
@@ -231,6 +234,15 @@ class RestService:
             self._tokens[token] = (float(exp) if exp is not None else None, role)
         if role not in _ROLES:
             raise PostgrestError(401, "22023", f'role "{role}" does not exist', headers=_www_auth(None))
+
+    def _openapi(self, headers: dict[str, str], pairs: list[tuple[str, str]], head: bool) -> _Answer:
+        """PostgREST's root: the OpenAPI description, to the service-role key only (as Supabase now does)."""
+        apikey = headers.get("apikey") or next((v for k, v in pairs if k == "apikey"), "")
+        if self.keys.role_of(apikey) != "service_role":
+            raise PostgrestError(401, "PGRST301", "the schema description needs the service_role key")
+        host = headers.get("host", "127.0.0.1")
+        body = json.dumps(openapi_document(TABLES, host), separators=(",", ":")).encode()
+        return _Answer(200, [(b"content-type", b"application/openapi+json; charset=utf-8")], body, head=head)
 
     def _preflight(self, headers: dict[str, str], table: str) -> _Answer:
         allow_headers = headers.get("access-control-request-headers", "*").encode()

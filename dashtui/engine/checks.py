@@ -38,6 +38,8 @@ def _passes(check: Any, result: HttpResult) -> bool:
         return result.status in check.status_in
     if check.body_not_empty is not None:
         return (len(result.body) > 0) == bool(check.body_not_empty)
+    if check.body_contains is not None:
+        return check.body_contains.encode() in result.body
     if check.json_path is not None:
         value = json_at_path(result.json(), check.json_path)
         if value is _MISSING:

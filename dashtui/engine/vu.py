@@ -12,6 +12,7 @@ from ..metrics.snapshot import FailureRecord
 from ..metrics.types import Sample, Tags, make_tags
 from ..report.redact import redact
 from ..scenario.model import (
+    AddStep,
     BatchStep,
     GroupStep,
     PythonStep,
@@ -96,6 +97,10 @@ class VU:
         if isinstance(step, RealtimeStep):
             if self.ctx.realtime is not None and step.realtime.hold != "vu":
                 await self.ctx.realtime(self, step.realtime)
+            return []
+        if isinstance(step, AddStep):
+            now = self.ctx.clock.now()
+            self.ctx.emit(Sample(step.add.metric, float(step.add.value), self.step_tags(), now))
             return []
         if isinstance(step, PythonStep):
             await step.call(self)

@@ -7,6 +7,7 @@ from .errors import ScenarioError, ScriptError, SpecError
 from .interpolate import Interpolator, is_secret_name
 from .loader import display_path, list_presets, load_scenario, preset_dir, resolve_ref
 from .model import (
+    AddStep,
     BatchStep,
     ChangeSpec,
     CheckSpec,
@@ -40,6 +41,7 @@ from .plan import describe_plan, redact_url
 from .shortcuts import DEFAULT_SCENARIO, apply_shortcuts, parse_stages, shortcut_notes
 
 __all__ = [
+    "AddStep",
     "BatchStep",
     "ChangeSpec",
     "CheckSpec",

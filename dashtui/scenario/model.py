@@ -29,6 +29,7 @@ from .errors import SpecError
 __all__ = [
     "BUILTIN_METRIC_NAMES",
     "EXECUTOR_NAMES",
+    "AddStep",
     "STEP_KEYS",
     "BatchStep",
     "ChangeSpec",
@@ -42,6 +43,7 @@ __all__ = [
     "Executor",
     "ExecutorConfig",
     "GroupStep",
+    "MetricAdd",
     "MetricSpec",
     "Options",
     "PerVUIterations",
@@ -384,6 +386,8 @@ class CheckSpec(_Spec):
     status: int | None = Field(None, ge=0, le=999)
     status_in: list[int] | None = None
     body_not_empty: bool | None = None
+    body_contains: str | None = Field(None, min_length=1)
+    """Passes when the body contains this text (k6's `r.body.includes('...')`)."""
     json_path: str | None = None
     header: str | None = None
     equals: Any = None
@@ -393,6 +397,7 @@ class CheckSpec(_Spec):
         "status",
         "status_in",
         "body_not_empty",
+        "body_contains",
         "json_path",
         "header",
         "duration_below",
@@ -436,6 +441,8 @@ class CheckSpec(_Spec):
             return f"status in {{{', '.join(str(s) for s in self.status_in)}}}"
         if self.body_not_empty is not None:
             return "body not empty" if self.body_not_empty else "body empty"
+        if self.body_contains is not None:
+            return f"body contains {self.body_contains!r}"
         if self.json_path is not None:
             return (
                 f"json {self.json_path!r} == {self.equals!r}"
@@ -675,6 +682,20 @@ class BatchStep(_Spec):
     count_requests: str | None = None
 
 
+class MetricAdd(_Spec):
+    """One sample for a custom metric: k6's `counter.add(1)`, `rate.add(true)`, `gauge.add(42)`."""
+
+    metric: str
+    value: bool | float
+    """A number, or a boolean (1 or 0) for a Rate."""
+
+
+class AddStep(_Spec):
+    """Add a constant sample to a custom metric at this point of the flow."""
+
+    add: MetricAdd
+
+
 class PythonStep(_Spec):
     """An async step written in Python (Python scenario files only); gets the VU."""
 
@@ -709,7 +730,7 @@ class GroupStep(_Spec):
         return value
 
 
-STEP_KEYS: tuple[str, ...] = ("group", "batch", "request", "sleep", "realtime", "call")
+STEP_KEYS: tuple[str, ...] = ("group", "batch", "request", "sleep", "realtime", "add", "call")
 _STEP_TAGS = {key: f"{key}-step" for key in STEP_KEYS}
 _STEP_TYPES: dict[type, str] = {}
 
@@ -726,7 +747,7 @@ def _one_step_kind(value: Any) -> Any:
     if isinstance(value, Mapping):
         present = [key for key in STEP_KEYS if key in value]
         if len(present) != 1:
-            kinds = "group, batch, request, sleep or realtime"
+            kinds = "group, batch, request, sleep, realtime or add"
             found = (
                 f"keys {', '.join(repr(k) for k in present)} together"
                 if present
@@ -751,6 +772,7 @@ Step = Annotated[
         Annotated[RequestStep, Tag("request-step")],
         Annotated[SleepStep, Tag("sleep-step")],
         Annotated[RealtimeStep, Tag("realtime-step")],
+        Annotated[AddStep, Tag("add-step")],
         Annotated[PythonStep, Tag("call-step")],
     ],
     Discriminator(_step_tag),
@@ -763,6 +785,7 @@ _STEP_TYPES.update(
         RequestStep: "request-step",
         SleepStep: "sleep-step",
         RealtimeStep: "realtime-step",
+        AddStep: "add-step",
         PythonStep: "call-step",
     }
 )
@@ -950,6 +973,13 @@ class Scenario(_Spec):
         count_requests = getattr(step, "count_requests", None)
         if count_requests:
             wanted.append(("count_requests", count_requests, "counter"))
+        if isinstance(step, AddStep) and step.add.metric not in self.metrics:
+            raise SpecError(
+                "undeclared metric",
+                found=f"metric {step.add.metric!r}, not declared in [metrics]",
+                expected=f"[metrics] {step.add.metric} = 'counter' (or gauge, rate, trend)",
+                key=f"{path}\x00add\x00metric",
+            )
         for key, metric, kind in wanted:
             declared = self.metrics.get(metric)
             if declared is None:

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 from .durations import format_duration
 from .interpolate import is_secret_name
 from .model import (
+    AddStep,
     BatchStep,
     ErrorRateBinding,
     GroupStep,
@@ -164,6 +165,10 @@ def _steps(steps: Sequence[Step], scenario: Scenario, lines: list[str], depth: i
             hold = "for the VU's life" if spec.hold == "vu" else f"for {format_duration(float(spec.hold))}"
             changes = ", ".join(f"{c.event} on {c.schema_}.{c.table}" for c in spec.changes) or "no changes"
             lines.append(f"{pad}realtime channel {spec.channel!r} ({changes}), held {hold}, auth {spec.auth}")
+        elif isinstance(step, AddStep):
+            value = step.add.value
+            shown = str(value).lower() if isinstance(value, bool) else f"{value:g}"
+            lines.append(f"{pad}add {shown} to {step.add.metric}")
         elif isinstance(step, PythonStep):
             lines.append(f"{pad}python step {step.name!r}")
 

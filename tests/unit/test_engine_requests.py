@@ -233,6 +233,8 @@ async def test_response_checks_json_path_header_and_body() -> None:
         {"name": "content-range", "header": "Content-Range", "equals": "0-0/3"},
         {"name": "has body", "body_not_empty": True},
         {"name": "2xx", "status_in": [200, 206]},
+        {"name": "says count", "body_contains": '"count"'},
+        {"name": "says total", "body_contains": "total"},
     ]
     sc = scenario([{"request": {"url": "http://c.local/", "name": "c", "checks": checks}}])
 
@@ -248,6 +250,8 @@ async def test_response_checks_json_path_header_and_body() -> None:
         "content-range": True,
         "has body": True,
         "2xx": True,
+        "says count": True,
+        "says total": False,
     }
 
 
@@ -263,3 +267,25 @@ async def test_service_auth_sends_apikey_and_bearer_and_failures_redact_it() -> 
     assert seen[0]["apikey"] == "sekrit-service-key"
     assert seen[0]["authorization"] == "Bearer sekrit-service-key"
     assert snap.failures and "sekrit-service-key" not in snap.failures[0].body_excerpt
+
+
+async def test_add_steps_feed_constant_samples_to_custom_metrics() -> None:
+    flow = [
+        {"add": {"metric": "hits", "value": 2}},
+        {
+            "group": "g",
+            "steps": [{"add": {"metric": "hits", "value": 3}}, {"add": {"metric": "ok", "value": True}}],
+        },
+        {"add": {"metric": "ok", "value": False}},
+        {"add": {"metric": "depth", "value": 7.5}},
+    ]
+    sc = scenario(flow, metrics={"hits": "counter", "ok": "rate", "depth": "gauge"})
+    _, snap = await run(sc, lambda r: httpx.Response(200))
+    assert snap.values("hits")["count"] == 5  # type: ignore[index]
+    assert snap.values("ok") == {"rate": 0.5, "passes": 1.0, "fails": 1.0}
+    assert snap.values("depth")["value"] == 7.5  # type: ignore[index]
+
+
+def test_an_add_step_needs_a_declared_metric() -> None:
+    with pytest.raises(ValueError, match="undeclared metric"):
+        scenario([{"add": {"metric": "nope", "value": 1}}])

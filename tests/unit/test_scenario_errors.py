@@ -123,7 +123,7 @@ CASES = [
         "steps[0]",
         8,
         "keys 'group', 'sleep' together",
-        "exactly one of group, batch, request, sleep or realtime",
+        "exactly one of group, batch, request, sleep, realtime or add",
         id="two step kinds",
     ),
     pytest.param(
