@@ -105,6 +105,7 @@ class Session:
         realtime: RealtimeHook | None = None,
         seed: int | None = None,
         segment: ExecutionTuple | None = None,
+        http1: bool = False,
     ) -> None:
         """`segment`: the part of the run this session's engine does (k6's execution segment), or all."""
         self.scenario = scenario
@@ -124,6 +125,7 @@ class Session:
                 realtime=realtime,
                 seed=seed,
                 segment=segment,
+                http1=http1,
             )
         except AuthError as exc:
             raise ConfigError(str(exc)) from None

@@ -17,11 +17,13 @@ from ..metrics.snapshot import FailureRecord
 from ..metrics.types import Sample
 from ..report.redact import redact
 from .http import PreparedRequest
+from .queueing import QueueingMeter
+from .transport import AiohttpTransport
 
 if TYPE_CHECKING:
     from .vu import VU
 
-__all__ = ["PauseGate", "RealtimeHook", "RunContext", "TransportFactory"]
+__all__ = ["PauseGate", "RealtimeHook", "RunContext", "TransportFactory", "VUConnections"]
 
 TransportFactory = Callable[[], httpx.AsyncBaseTransport]
 RealtimeHook = Callable[["VU", Any], Any]
@@ -57,6 +59,25 @@ def shared_ssl_context() -> ssl.SSLContext:
 
 
 @dataclass(slots=True)
+class VUConnections:
+    """A VU's HTTP clients: `client` for Python steps and the HTTP/2 path, `direct` the fast path (or None)."""
+
+    client: httpx.AsyncClient
+    direct: AiohttpTransport | None = None
+    direct_https: bool = False
+    """https requests take the fast path too (`--http1`); otherwise they go through `client`, by ALPN."""
+
+    def transport_for(self, request: PreparedRequest) -> AiohttpTransport | None:
+        """The transport to hand `request` to directly, or None to send it through `client`."""
+        if request.https and not self.direct_https:
+            return None
+        return self.direct
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+@dataclass(slots=True)
 class RunContext:
     """Shared, run-wide state handed to every VU."""
 
@@ -66,6 +87,9 @@ class RunContext:
     batch_per_host: int = 6
     user_agent: str = "dashtui/0.1"
     no_connection_reuse: bool = False
+    no_vu_connection_reuse: bool = False
+    http1: bool = False
+    """Force HTTP/1.1 for https too; otherwise https is offered h2 by ALPN, as k6 does."""
     transport_factory: TransportFactory | None = None
     realtime: RealtimeHook | None = None
     realtime_base_url: str = ""
@@ -75,7 +99,11 @@ class RunContext:
     gate: PauseGate = field(default_factory=PauseGate)
     start: float = 0.0
     header_sets: dict[str, dict[str, str]] = field(default_factory=dict)
+    ssl_factory: Callable[[], ssl.SSLContext] = shared_ssl_context
+    """Builds the run's TLS contexts (twice at most: HTTP/1.1 only, and HTTP/2 by ALPN)."""
+    queueing: QueueingMeter = field(default_factory=QueueingMeter)
     _ssl: ssl.SSLContext | None = None
+    _ssl_h2: ssl.SSLContext | None = None
     _prepared: dict[int, PreparedRequest] = field(default_factory=dict)
 
     def prepared(
@@ -110,18 +138,42 @@ class RunContext:
             )
         )
 
-    def new_client(self) -> httpx.AsyncClient:
-        """A VU's own client and connections, as each k6 VU has."""
+    def _tls(self, *, http2: bool) -> ssl.SSLContext:
+        """The shared TLS context: one offers only http/1.1, the other is httpcore's (it sets ALPN with h2)."""
+        if http2:
+            if self._ssl_h2 is None:
+                self._ssl_h2 = self.ssl_factory()
+            return self._ssl_h2
+        if self._ssl is None:
+            self._ssl = self.ssl_factory()
+            self._ssl.set_alpn_protocols(["http/1.1"])
+        return self._ssl
+
+    def new_connections(self) -> VUConnections:
+        """A VU's own clients and connections, as each k6 VU has (DESIGN.md, "Connections")."""
+        headers = {"User-Agent": self.user_agent}
         if self.transport_factory is not None:
-            transport = self.transport_factory()
-        else:
-            if self._ssl is None:
-                self._ssl = shared_ssl_context()
-            keepalive = 0 if self.no_connection_reuse else max(self.batch_per_host, 1)
-            transport = httpx.AsyncHTTPTransport(
-                verify=self._ssl,
-                limits=httpx.Limits(max_connections=max(self.batch, 1), max_keepalive_connections=keepalive),
+            client = httpx.AsyncClient(
+                transport=self.transport_factory(), headers=headers, follow_redirects=True
             )
-        return httpx.AsyncClient(
-            transport=transport, headers={"User-Agent": self.user_agent}, follow_redirects=True
+            return VUConnections(client)
+        direct = AiohttpTransport(
+            ssl_context=self._tls(http2=False),
+            now=self.clock.now,
+            per_host=self.batch_per_host,
+            force_close=self.no_connection_reuse,
         )
+        mounts: dict[str, httpx.AsyncBaseTransport] = {}
+        if not self.http1:
+            keepalive = 0 if self.no_connection_reuse else (self.batch_per_host or None)
+            mounts["https://"] = httpx.AsyncHTTPTransport(
+                verify=self._tls(http2=True),
+                http2=True,
+                limits=httpx.Limits(
+                    max_connections=max(self.batch, 1),
+                    max_keepalive_connections=keepalive,
+                    keepalive_expiry=None,
+                ),
+            )
+        client = httpx.AsyncClient(transport=direct, mounts=mounts, headers=headers, follow_redirects=True)
+        return VUConnections(client, direct, direct_https=self.http1)

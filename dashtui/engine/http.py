@@ -1,4 +1,4 @@
-"""One HTTP request as k6 measures it: phase timings from httpcore's trace, k6's metrics and tags."""
+"""One HTTP request as k6 measures it: phase timings from dashtui's transport or httpcore's trace, k6's metrics."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ..metrics.aggregator import SampleSink
 from ..metrics.types import Tags
 from .errors import classify_error, status_error
 from .records import record_request
+from .transport import PHASES, PhaseMarks
 
 __all__ = ["HttpResult", "PreparedRequest", "Timings", "perform"]
 
@@ -38,9 +39,34 @@ class PreparedRequest:
     """The scenario's RequestSpec this was prepared from (checks live there)."""
     parsed_url: httpx.URL = field(init=False, repr=False, compare=False)
     """Parsed once: httpx parses a string URL on every request, a measurable share of a request's CPU."""
+    timeouts: dict[str, float] = field(init=False, repr=False, compare=False)
+    https: bool = field(init=False, repr=False, compare=False)
+    _wire: dict[str, httpx.Headers] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parsed_url", httpx.URL(self.url))
+        object.__setattr__(self, "timeouts", dict.fromkeys(("connect", "read", "write", "pool"), self.timeout))
+        object.__setattr__(self, "_wire", {})
+        object.__setattr__(self, "https", self.parsed_url.scheme == "https")
+
+    def wire_headers(self, user_agent: str) -> httpx.Headers:
+        """Every header the request goes out with, as an httpx client would send them; built once."""
+        found = self._wire.get(user_agent)
+        if found is None:
+            found = httpx.Headers(
+                {
+                    "Host": self.parsed_url.netloc.decode("ascii"),
+                    "Accept": "*/*",
+                    "Accept-Encoding": "gzip, deflate",
+                    "Connection": "keep-alive",
+                    "User-Agent": user_agent,
+                }
+            )
+            found.update(self.headers)
+            if self.content:
+                found.setdefault("Content-Length", str(len(self.content)))
+            self._wire[user_agent] = found
+        return found
 
     @property
     def host(self) -> str:
@@ -121,6 +147,52 @@ def _response_size(response: httpx.Response) -> int:
     return head + response.num_bytes_downloaded
 
 
+def _ms(start: float, end: float) -> float:
+    return max(0.0, (end - start) * 1000.0) if start and end else 0.0
+
+
+def _phase_timings(marks: PhaseMarks) -> Timings:
+    """k6's phases from the fast transport's stamps (k6's blocked includes the DNS lookup)."""
+    timings = Timings()
+    begun = marks.connect_start if marks.connect_start and not marks.reused else marks.got_conn
+    timings.blocked = _ms(marks.start, begun)
+    if not marks.reused:
+        timings.connecting = _ms(marks.connect_start, marks.connect_end)
+        timings.tls_handshaking = _ms(marks.tls_start, marks.tls_end)
+    timings.sending = _ms(marks.got_conn, marks.send_end)
+    timings.waiting = _ms(marks.send_end, marks.first_byte)
+    timings.receiving = _ms(marks.first_byte, marks.body_end)
+    return timings
+
+
+def _trace_timings(marks: Mapping[str, float], start: float, end: float) -> Timings:
+    """k6's phases from httpcore's trace (HTTP/1.1 or HTTP/2), or from the response alone (mock transports)."""
+    timings = Timings()
+    prefix = "http11." if "http11.send_request_headers.started" in marks else "http2."
+    if prefix + "send_request_headers.started" in marks:
+        timings.blocked = max(0.0, (marks[prefix + "send_request_headers.started"] - start) * 1000.0)
+        timings.connecting = _span(marks, "connection.connect_tcp.started", "connection.connect_tcp.complete")
+        timings.tls_handshaking = _span(
+            marks, "connection.start_tls.started", "connection.start_tls.complete"
+        )
+        body_done = prefix + "send_request_body.complete"
+        timings.sending = _span(marks, prefix + "send_request_headers.started", body_done)
+        first_byte = marks.get(prefix + "receive_response_headers.complete", marks.get("dashtui.headers", end))
+        timings.waiting = max(0.0, (first_byte - marks.get(body_done, first_byte)) * 1000.0)
+        timings.receiving = max(0.0, (marks.get("dashtui.body", end) - first_byte) * 1000.0)
+    else:
+        first_byte = marks.get("dashtui.headers", end)
+        timings.waiting = max(0.0, (first_byte - start) * 1000.0)
+        timings.receiving = max(0.0, (marks.get("dashtui.body", end) - first_byte) * 1000.0)
+    return timings
+
+
+def _proto(response: httpx.Response) -> str:
+    """The negotiated protocol as k6 writes it (`HTTP/1.1`, `HTTP/2.0`)."""
+    version = response.http_version
+    return "HTTP/2.0" if version == "HTTP/2" else version
+
+
 async def perform(
     client: httpx.AsyncClient,
     request: PreparedRequest,
@@ -128,12 +200,17 @@ async def perform(
     clock: Clock,
     tags: Tags,
     sink: SampleSink,
+    transport: httpx.AsyncBaseTransport | None = None,
+    user_agent: str = "dashtui/0.1",
+    queueing: Callable[[float], None] | None = None,
 ) -> HttpResult:
     """Send `request`, fold one `RequestRecord` (stamped at request end) into `sink`, return the result.
 
+    With `transport` (dashtui's own, engine/transport.py) the request goes straight to it, prebuilt, and
+    its phases come from the transport's stamps; `queueing` then gets, in ms, how long the body waited
+    between the socket and this coroutine. Otherwise it goes through `client` and httpcore's trace.
     Network failures do not raise: they become status 0 with k6's error and error_code tags.
     """
-    trace = _Trace(clock)
     start = clock.now()
     sent: httpx.Request | None = None
     status = 0
@@ -142,46 +219,54 @@ async def perform(
     error = ""
     error_code = 0
     received = 0
+    proto = "HTTP/1.1"
+    trace: _Trace | None = None
+    phases: PhaseMarks | None = None
     try:
-        sent = client.build_request(
-            request.method,
-            request.parsed_url,
-            headers=request.headers,
-            content=request.content,
-            timeout=request.timeout,
-            extensions={"trace": trace},
-        )
-        response = await client.send(sent, stream=True)
-        try:
-            trace.marks.setdefault("dashtui.headers", clock.now())
+        if transport is not None:
+            phases = PhaseMarks()
+            phases.start = start
+            sent = httpx.Request(
+                request.method,
+                request.parsed_url,
+                headers=request.wire_headers(user_agent),
+                content=request.content,
+                extensions={"timeout": request.timeouts, PHASES: phases},
+            )
+            response = await transport.handle_async_request(sent)
             body = await response.aread()
-        finally:
-            await response.aclose()
-        trace.marks["dashtui.body"] = clock.now()
+            phases.resumed = clock.now()
+        else:
+            trace = _Trace(clock)
+            sent = client.build_request(
+                request.method,
+                request.parsed_url,
+                headers=request.headers,
+                content=request.content,
+                timeout=request.timeout,
+                extensions={"trace": trace},
+            )
+            response = await client.send(sent, stream=True)
+            try:
+                trace.marks.setdefault("dashtui.headers", clock.now())
+                body = await response.aread()
+            finally:
+                await response.aclose()
+            trace.marks["dashtui.body"] = clock.now()
         status = response.status_code
         headers = response.headers
         received = _response_size(response)
+        proto = _proto(response)
         error, error_code = status_error(status, response.reason_phrase)
     except Exception as exc:  # every failure of a request is a measurement, not a crash
         error, error_code = classify_error(exc)
     end = clock.now()
-    marks = trace.marks
-    timings = Timings()
-    if "http11.send_request_headers.started" in marks:
-        timings.blocked = max(0.0, (marks["http11.send_request_headers.started"] - start) * 1000.0)
-        timings.connecting = _span(marks, "connection.connect_tcp.started", "connection.connect_tcp.complete")
-        timings.tls_handshaking = _span(
-            marks, "connection.start_tls.started", "connection.start_tls.complete"
-        )
-        body_done = "http11.send_request_body.complete"
-        timings.sending = _span(marks, "http11.send_request_headers.started", body_done)
-        first_byte = marks.get("http11.receive_response_headers.complete", marks.get("dashtui.headers", end))
-        timings.waiting = max(0.0, (first_byte - marks.get(body_done, first_byte)) * 1000.0)
-        timings.receiving = max(0.0, (marks.get("dashtui.body", end) - first_byte) * 1000.0)
+    if phases is not None:
+        timings = _phase_timings(phases)
+        if queueing is not None and phases.body_end and phases.resumed:
+            queueing(_ms(phases.body_end, phases.resumed))
     else:
-        first_byte = marks.get("dashtui.headers", end)
-        timings.waiting = max(0.0, (first_byte - start) * 1000.0)
-        timings.receiving = max(0.0, (marks.get("dashtui.body", end) - first_byte) * 1000.0)
+        timings = _trace_timings(trace.marks if trace is not None else {}, start, end)
     expected = status != 0 and request.is_expected(status)
     record_request(
         sink,
@@ -195,6 +280,7 @@ async def perform(
         sent_bytes=_request_size(request, sent),
         received_bytes=received,
         time=end,
+        proto=proto,
     )
     return HttpResult(
         request=request,

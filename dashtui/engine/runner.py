@@ -44,6 +44,7 @@ class Engine:
         seed: int | None = None,
         secrets: tuple[str, ...] = (),
         segment: ExecutionTuple | None = None,
+        http1: bool = False,
     ) -> None:
         options = scenario.options
         self.segment = segment or ExecutionTuple.whole()
@@ -56,6 +57,8 @@ class Engine:
             batch_per_host=options.batch_per_host,
             user_agent=options.user_agent,
             no_connection_reuse=options.no_connection_reuse,
+            no_vu_connection_reuse=options.no_vu_connection_reuse,
+            http1=http1,
             transport_factory=transport_factory,
             realtime=realtime if realtime is not None else default_realtime_hook(scenario),
             realtime_base_url=env.get("SUPABASE_URL", ""),

@@ -39,13 +39,20 @@ class VU:
         self.ctx = ctx
         self.scenario = scenario
         self.tags = make_tags({**dict(tags), "scenario": scenario})
-        self.client: httpx.AsyncClient = ctx.new_client()
+        self.connections = ctx.new_connections()
+        self.client: httpx.AsyncClient = self.connections.client
         self.vars: dict[str, Any] = {}
         self.iteration_index = 0
         self._group = ""
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        await self.connections.aclose()
+
+    async def reset_connections(self) -> None:
+        """Close this VU's connections and start afresh (k6's noVUConnectionReuse, between iterations)."""
+        await self.connections.aclose()
+        self.connections = self.ctx.new_connections()
+        self.client = self.connections.client
 
     @property
     def group(self) -> str:
@@ -66,6 +73,8 @@ class VU:
         self.ctx.emit(Sample("iterations", 1.0, tags, end))
         self.ctx.emit(Sample("iteration_duration", (end - started) * 1000.0, tags, end))
         self.iteration_index += 1
+        if self.ctx.no_vu_connection_reuse:
+            await self.reset_connections()
 
     async def run_steps(self, steps: Sequence[Any]) -> list[bool]:
         """Run steps in order; returns, per response they produced, whether it passed its checks.
@@ -145,7 +154,17 @@ class VU:
         """Send one request, run its checks, record a failure; returns (result, checks passed)."""
         prepared = spec if isinstance(spec, PreparedRequest) else self._prepared(spec)
         tags = self.step_tags()
-        result = await perform(self.client, prepared, clock=self.ctx.clock, tags=tags, sink=self.ctx.sink)
+        ctx = self.ctx
+        result = await perform(
+            self.client,
+            prepared,
+            clock=ctx.clock,
+            tags=tags,
+            sink=ctx.sink,
+            transport=self.connections.transport_for(prepared),
+            user_agent=ctx.user_agent,
+            queueing=ctx.queueing.add,
+        )
         checks = prepared.spec.checks if prepared.spec is not None else ()
         ok = check_response(result, checks, tags=tags, time=self.ctx.clock.now(), sink=self.ctx.sink)
         if not result.expected:

@@ -859,6 +859,8 @@ class Options(_Spec):
     )
     summary_time_unit: Literal["", "s", "ms", "us"] = Field("", alias="summaryTimeUnit")
     no_connection_reuse: bool = Field(False, alias="noConnectionReuse")
+    no_vu_connection_reuse: bool = Field(False, alias="noVUConnectionReuse")
+    """k6's meaning: a VU's connections are closed between its iterations (reused within one)."""
     user_agent: str = Field("dashtui/0.1", alias="userAgent")
 
     @field_validator("summary_trend_stats")

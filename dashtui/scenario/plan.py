@@ -98,6 +98,7 @@ def describe_plan(scenario: Scenario, *, segment: ExecutionTuple | None = None) 
         f"options: batch {options.batch}, batchPerHost {options.batch_per_host}, "
         f"summaryTrendStats {', '.join(options.summary_trend_stats)}"
         + (", noConnectionReuse" if options.no_connection_reuse else "")
+        + (", noVUConnectionReuse" if options.no_vu_connection_reuse else "")
         + f", userAgent {options.user_agent!r}"
     )
     report = scenario.report
