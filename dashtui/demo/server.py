@@ -64,6 +64,10 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+KEEP_ALIVE_SECONDS = 75
+"""nginx's default keepalive_timeout. uvicorn's own 5 s equals the seed's view time and races the client."""
+
+
 def uvicorn_config(app: StandInApp) -> uvicorn.Config:
     return uvicorn.Config(
         app,
@@ -73,6 +77,7 @@ def uvicorn_config(app: StandInApp) -> uvicorn.Config:
         ws="websockets-sansio",
         ws_max_size=1 << 20,
         timeout_graceful_shutdown=3,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 

@@ -60,7 +60,7 @@ def shared_ssl_context() -> ssl.SSLContext:
 
 @dataclass(slots=True)
 class VUConnections:
-    """A VU's HTTP clients: `client` for Python steps and the HTTP/2 path, `direct` the fast path (or None)."""
+    """A VU's HTTP clients: `client` for Python steps and HTTP/2, `direct` the fast path (or None)."""
 
     client: httpx.AsyncClient
     direct: AiohttpTransport | None = None
@@ -139,7 +139,7 @@ class RunContext:
         )
 
     def _tls(self, *, http2: bool) -> ssl.SSLContext:
-        """The shared TLS context: one offers only http/1.1, the other is httpcore's (it sets ALPN with h2)."""
+        """The shared TLS context: one offers only http/1.1, httpcore sets the other's ALPN (h2)."""
         if http2:
             if self._ssl_h2 is None:
                 self._ssl_h2 = self.ssl_factory()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import ssl
 
+import aiohttp
 import httpx
 
 __all__ = ["classify_error", "status_error"]
@@ -34,13 +35,69 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
+def _os_error(exc: BaseException) -> tuple[str, int] | None:
+    """A socket error by errno, as Go words it."""
+    for item in _chain(exc):
+        if isinstance(item, ConnectionRefusedError) or getattr(item, "errno", None) == errno.ECONNREFUSED:
+            return "dial: connection refused", DIAL_REFUSED
+        if isinstance(item, ConnectionResetError) or getattr(item, "errno", None) == errno.ECONNRESET:
+            return "read: connection reset by peer", RESET_BY_PEER
+        if isinstance(item, BrokenPipeError) or getattr(item, "errno", None) == errno.EPIPE:
+            return "write: broken pipe", BROKEN_PIPE
+    return None
+
+
+def _dns(text: str) -> tuple[str, int]:
+    lowered = text.lower()
+    if "temporary failure" in lowered or "try again" in lowered:
+        return "lookup: temporary failure in name resolution", DNS
+    if "not known" in lowered or "no address" in lowered or "nodename nor servname" in lowered:
+        return "lookup: no such host", DNS_NO_IP
+    return f"lookup: {text or 'failed'}", DNS
+
+
+def _classify_aiohttp(exc: aiohttp.ClientError) -> tuple[str, int]:
+    """aiohttp's exceptions (the fast transport) in k6's words."""
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        return classify_error(exc.certificate_error)
+    if isinstance(exc, aiohttp.ClientConnectorSSLError):
+        return classify_error(exc.os_error)
+    if isinstance(exc, aiohttp.ClientConnectorDNSError):
+        return _dns(exc.os_error.strerror or str(exc.os_error))
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return "dial: i/o timeout", DIAL_TIMEOUT
+    if isinstance(exc, aiohttp.ServerTimeoutError):
+        return "request timeout", TIMEOUT
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        found = _os_error(exc.os_error)
+        return found or (f"dial: {exc.os_error.strerror or exc.os_error}", DIAL)
+    if isinstance(exc, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
+        return f"invalid URL: {exc}", INVALID_URL
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "EOF", GENERIC
+    if isinstance(exc, aiohttp.TooManyRedirects):
+        return f"stopped after {len(exc.history)} redirects", GENERIC
+    found = _os_error(exc)
+    if found is not None:
+        return found
+    if isinstance(exc, aiohttp.ClientOSError):
+        return f"read: {exc.strerror or exc}", TCP
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return "unexpected EOF", GENERIC
+    if isinstance(exc, aiohttp.ClientResponseError):
+        return f"malformed response: {exc.message}", GENERIC
+    return str(exc) or type(exc).__name__, GENERIC
+
+
 def classify_error(exc: BaseException) -> tuple[str, int]:
     """Map an exception raised while making a request to k6's (error, error_code) pair."""
+    if isinstance(exc, aiohttp.ClientError):
+        return _classify_aiohttp(exc)
     chain = _chain(exc)
     for item in chain:
         if isinstance(item, ssl.SSLCertVerificationError):
             message = str(item.verify_message or item)
-            if "hostname" in message.lower():
+            if "hostname" in message.lower() or "mismatch" in message.lower():
                 return f"x509: {message}", TLS_HOSTNAME
             return f"x509: {message}", TLS_UNKNOWN_AUTHORITY
         if isinstance(item, ssl.SSLError):
@@ -51,13 +108,9 @@ def classify_error(exc: BaseException) -> tuple[str, int]:
         return "request timeout", TIMEOUT
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
         return f"invalid URL: {exc}", INVALID_URL
-    for item in chain:
-        if isinstance(item, ConnectionRefusedError) or getattr(item, "errno", None) == errno.ECONNREFUSED:
-            return "dial: connection refused", DIAL_REFUSED
-        if isinstance(item, ConnectionResetError) or getattr(item, "errno", None) == errno.ECONNRESET:
-            return "read: connection reset by peer", RESET_BY_PEER
-        if isinstance(item, BrokenPipeError) or getattr(item, "errno", None) == errno.EPIPE:
-            return "write: broken pipe", BROKEN_PIPE
+    found = _os_error(exc)
+    if found is not None:
+        return found
     text = str(exc)
     lowered = text.lower()
     if isinstance(exc, httpx.ConnectError):
@@ -74,6 +127,8 @@ def classify_error(exc: BaseException) -> tuple[str, int]:
         return f"malformed response: {text or 'server disconnected'}", GENERIC
     if isinstance(exc, httpx.ReadError | httpx.WriteError):
         return f"{'read' if isinstance(exc, httpx.ReadError) else 'write'}: {text or 'connection lost'}", TCP
+    if isinstance(exc, TimeoutError):
+        return "request timeout", TIMEOUT
     return text or type(exc).__name__, GENERIC
 
 

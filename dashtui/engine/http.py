@@ -1,4 +1,4 @@
-"""One HTTP request as k6 measures it: phase timings from dashtui's transport or httpcore's trace, k6's metrics."""
+"""One HTTP request as k6 measures it: phases from dashtui's transport or httpcore's trace, k6's metrics."""
 
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ class PreparedRequest:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parsed_url", httpx.URL(self.url))
-        object.__setattr__(self, "timeouts", dict.fromkeys(("connect", "read", "write", "pool"), self.timeout))
+        object.__setattr__(
+            self, "timeouts", dict.fromkeys(("connect", "read", "write", "pool"), self.timeout)
+        )
         object.__setattr__(self, "_wire", {})
         object.__setattr__(self, "https", self.parsed_url.scheme == "https")
 
@@ -166,7 +168,7 @@ def _phase_timings(marks: PhaseMarks) -> Timings:
 
 
 def _trace_timings(marks: Mapping[str, float], start: float, end: float) -> Timings:
-    """k6's phases from httpcore's trace (HTTP/1.1 or HTTP/2), or from the response alone (mock transports)."""
+    """k6's phases from httpcore's trace (HTTP/1.1 or HTTP/2), or from the response alone (mocks)."""
     timings = Timings()
     prefix = "http11." if "http11.send_request_headers.started" in marks else "http2."
     if prefix + "send_request_headers.started" in marks:
@@ -177,7 +179,9 @@ def _trace_timings(marks: Mapping[str, float], start: float, end: float) -> Timi
         )
         body_done = prefix + "send_request_body.complete"
         timings.sending = _span(marks, prefix + "send_request_headers.started", body_done)
-        first_byte = marks.get(prefix + "receive_response_headers.complete", marks.get("dashtui.headers", end))
+        first_byte = marks.get(
+            prefix + "receive_response_headers.complete", marks.get("dashtui.headers", end)
+        )
         timings.waiting = max(0.0, (first_byte - marks.get(body_done, first_byte)) * 1000.0)
         timings.receiving = max(0.0, (marks.get("dashtui.body", end) - first_byte) * 1000.0)
     else:

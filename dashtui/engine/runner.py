@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -148,7 +149,7 @@ class Engine:
             executor.request_stop(hard=not graceful)
 
     def health(self) -> GeneratorHealth:
-        return self.monitor.health()
+        return dataclasses.replace(self.monitor.health(), queueing=self.ctx.queueing.figures())
 
     def progress(self) -> Progress:
         scenarios = tuple(e.progress() for e in self.executors)

@@ -236,6 +236,8 @@ class GeneratorHealth:
     window_s: float = WINDOW_S
     peak: LoadFigures = field(default_factory=LoadFigures)
     """The worst window seen: the highest late share, and separately the highest CPU share."""
+    queueing: dict[str, float] | None = None
+    """How long responses waited between the socket and their VU (engine/queueing.py), when measured."""
 
     @property
     def reason(self) -> str:
@@ -285,6 +287,7 @@ class GeneratorHealth:
             "window_s": self.window_s,
             "late_percent_peak": round(self.peak.late_share * 100, 3),
             "cpu_percent_peak": round(self.peak.cpu_share * 100, 1),
+            **({"queueing": dict(self.queueing)} if self.queueing is not None else {}),
         }
 
 

@@ -1,4 +1,4 @@
-"""The fast HTTP/1.1 path: an httpx transport on aiohttp that stamps k6's phases at the connector and socket."""
+"""The fast HTTP/1.1 path: an httpx transport on aiohttp, stamping k6's phases at connector and socket."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ class _TimedConnector(aiohttp.TCPConnector):
     def __init__(self, *, now: Callable[[], float], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._now = now
-        self._factory = functools.partial(_TimedHandler, loop=self._loop, now=now)
+        self._factory = functools.partial(_TimedHandler, loop=self._loop, now=now)  # type: ignore[assignment]
 
     async def connect(self, req: Any, traces: Any, timeout: Any) -> Any:
         marks = _CURRENT.get()
@@ -121,7 +121,7 @@ class _TimedConnector(aiohttp.TCPConnector):
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
-    """An httpx transport over one aiohttp session: one VU's connections, kept as k6's VU transport keeps them.
+    """An httpx transport on one aiohttp session: a VU's connections, kept as k6's VU transport keeps them.
 
     Up to `per_host` connections per host (0: no limit), no client-side idle expiry (only the server or
     `force_close` ends a connection), redirects followed, and an idempotent request whose reused connection
@@ -171,6 +171,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         connector = self._session.connector
         pool = getattr(connector, "_conns", {})
         return sum(1 for conns in pool.values() for proto, _ in conns if proto.is_connected())
+
+    @property
+    def expiry_scheduled(self) -> bool:
+        """Whether aiohttp has a timer that would close idle connections (never, as in k6's VU transport)."""
+        if self._session is None or self._session.closed:
+            return False
+        return getattr(self._session.connector, "_cleanup_handle", None) is not None
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if self._session is None:

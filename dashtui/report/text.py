@@ -402,7 +402,8 @@ def _generator_lines(data: Mapping[str, Any], fmt: _Formatter) -> list[str]:
 
     Shown when `data["dashtui"]["generator"]["warning"]` is set (the generator was overloaded at any point),
     with the whole run's time-weighted figures when present (`late_percent`, `late_mean_ms`,
-    `loop_lag_max_ms`, `cpu_percent`).
+    `loop_lag_max_ms`, `cpu_percent`), and `queueing` (`p95_ms`: how long responses waited for their VU
+    after the socket read, left out of the http_req_* phases).
     """
     warning = generator_warning(data)
     if not warning:
@@ -418,6 +419,9 @@ def _generator_lines(data: Mapping[str, Any], fmt: _Formatter) -> list[str]:
     cpu = generator.get("cpu_percent")
     if isinstance(cpu, (int, float)):
         figures.append(f"CPU {js_number(round(float(cpu), 1))}%")
+    queueing = generator.get("queueing")
+    if isinstance(queueing, Mapping) and queueing.get("count"):
+        figures.append(f"queueing p(95) {format_duration(float(queueing.get('p95_ms', 0.0)))}")
     ctx = _Context().deeper()
     lines = [ctx.indent(fmt.decorate(f"⚠ {warning}", "red", "bold"))]
     if figures:

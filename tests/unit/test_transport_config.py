@@ -1,0 +1,76 @@
+"""How VUs get their connections: one TLS context per protocol, routing, the stand-in's keep-alive."""
+
+from __future__ import annotations
+
+import ssl
+
+import httpx
+import pytest
+
+from dashtui.clock import SystemClock
+from dashtui.demo.server import uvicorn_config
+from dashtui.engine.context import RunContext
+from dashtui.engine.http import PreparedRequest
+from dashtui.engine.transport import AiohttpTransport
+from dashtui.metrics.aggregator import SampleSink
+
+pytestmark = pytest.mark.anyio
+
+HTTP = PreparedRequest("GET", "http://127.0.0.1:1/x", "x")
+HTTPS = PreparedRequest("GET", "https://127.0.0.1:1/x", "x")
+
+
+def _ctx(**options: object) -> tuple[RunContext, list[ssl.SSLContext]]:
+    built: list[ssl.SSLContext] = []
+
+    def factory() -> ssl.SSLContext:
+        built.append(ssl.create_default_context())
+        return built[-1]
+
+    ctx = RunContext(clock=SystemClock(), sink=SampleSink(), ssl_factory=factory, **options)  # type: ignore[arg-type]
+    return ctx, built
+
+
+async def test_every_vu_shares_one_tls_context_per_protocol() -> None:
+    ctx, built = _ctx()
+    vus = [ctx.new_connections() for _ in range(5)]
+    try:
+        assert len(built) == 2
+        direct = {id(v.direct._ssl) for v in vus if v.direct is not None}  # noqa: SLF001
+        assert len(direct) == 1
+    finally:
+        for connections in vus:
+            await connections.aclose()
+
+
+async def test_http_goes_direct_https_by_h2_unless_http1() -> None:
+    ctx, _ = _ctx()
+    h2 = ctx.new_connections()
+    ctx1, built = _ctx(http1=True)
+    h1 = ctx1.new_connections()
+    try:
+        assert isinstance(h2.transport_for(HTTP), AiohttpTransport)
+        assert h2.transport_for(HTTPS) is None
+        assert isinstance(h1.transport_for(HTTPS), AiohttpTransport)
+        assert len(built) == 1
+    finally:
+        await h2.aclose()
+        await h1.aclose()
+
+
+async def test_a_transport_factory_keeps_every_request_on_the_client() -> None:
+    ctx = RunContext(
+        clock=SystemClock(),
+        sink=SampleSink(),
+        transport_factory=lambda: httpx.MockTransport(lambda r: httpx.Response(200)),
+    )
+    connections = ctx.new_connections()
+    try:
+        assert connections.transport_for(HTTP) is None
+        assert (await connections.client.get("http://t.local/")).status_code == 200
+    finally:
+        await connections.aclose()
+
+
+def test_the_stand_in_keeps_idle_connections_as_long_as_nginx() -> None:
+    assert uvicorn_config(object()).timeout_keep_alive == 75  # type: ignore[arg-type]
