@@ -114,5 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fps", type=float, default=4.0, help="console refresh rate (default 4)")
     parser.add_argument("--seed", type=int, help="seed for think-time randomness")
     add_segment_flags(parser)
+    parser.add_argument(
+        "--http1",
+        action="store_true",
+        help="HTTP/1.1 for https targets too (default: HTTP/2 by ALPN, as k6)",
+    )
     parser.add_argument("--version", action="version", version=f"dashtui {__version__}")
     return parser

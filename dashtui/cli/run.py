@@ -66,7 +66,13 @@ def run(args: argparse.Namespace) -> int:
         color = not args.no_color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         outputs = outputs_for(args, scenario, color)
         session = make_session(
-            scenario, env=env, target=env["SUPABASE_URL"], outputs=outputs, seed=args.seed, segment=segment
+            scenario,
+            env=env,
+            target=env["SUPABASE_URL"],
+            outputs=outputs,
+            seed=args.seed,
+            segment=segment,
+            http1=args.http1,
         )
     except (ScenarioError, ThresholdError, UsageError) as exc:
         if standin is not None:

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.anyio
 
 HTTP = PreparedRequest("GET", "http://127.0.0.1:1/x", "x")
 HTTPS = PreparedRequest("GET", "https://127.0.0.1:1/x", "x")
+FLOW = [{"request": {"url": "http://127.0.0.1:1/x"}}]
 
 
 def _ctx(**options: object) -> tuple[RunContext, list[ssl.SSLContext]]:
@@ -74,3 +75,23 @@ async def test_a_transport_factory_keeps_every_request_on_the_client() -> None:
 
 def test_the_stand_in_keeps_idle_connections_as_long_as_nginx() -> None:
     assert uvicorn_config(object()).timeout_keep_alive == 75  # type: ignore[arg-type]
+
+
+def test_http1_flag_reaches_the_run_context() -> None:
+    from dashtui.cli.options import build_parser
+    from dashtui.session import Session
+
+    from .engine_helpers import scenario
+
+    assert build_parser().parse_args([]).http1 is False
+    args = build_parser().parse_args(["--http1"])
+    session = Session(scenario(FLOW), env={}, target="http://127.0.0.1:1", http1=args.http1)
+    assert session.engine.ctx.http1 is True
+
+
+def test_no_vu_connection_reuse_is_a_k6_option() -> None:
+    from .engine_helpers import scenario
+
+    sc = scenario(FLOW, options={"noVUConnectionReuse": True})
+    assert sc.options.no_vu_connection_reuse is True
+    assert scenario(FLOW).options.no_vu_connection_reuse is False
