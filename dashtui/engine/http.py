@@ -41,34 +41,35 @@ class PreparedRequest:
     """Parsed once: httpx parses a string URL on every request, a measurable share of a request's CPU."""
     timeouts: dict[str, float] = field(init=False, repr=False, compare=False)
     https: bool = field(init=False, repr=False, compare=False)
-    _wire: dict[str, httpx.Headers] = field(init=False, repr=False, compare=False)
+    _templates: dict[str, httpx.Request] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parsed_url", httpx.URL(self.url))
         object.__setattr__(
             self, "timeouts", dict.fromkeys(("connect", "read", "write", "pool"), self.timeout)
         )
-        object.__setattr__(self, "_wire", {})
+        object.__setattr__(self, "_templates", {})
         object.__setattr__(self, "https", self.parsed_url.scheme == "https")
 
-    def wire_headers(self, user_agent: str) -> httpx.Headers:
-        """Every header the request goes out with, as an httpx client would send them; built once."""
-        found = self._wire.get(user_agent)
-        if found is None:
-            found = httpx.Headers(
-                {
-                    "Host": self.parsed_url.netloc.decode("ascii"),
-                    "Accept": "*/*",
-                    "Accept-Encoding": "gzip, deflate",
-                    "Connection": "keep-alive",
-                    "User-Agent": user_agent,
-                }
+    def http_request(self, user_agent: str, extensions: dict[str, Any]) -> httpx.Request:
+        """This request as an `httpx.Request` with the headers an httpx client would send.
+
+        The first is built by httpx; later ones copy its attributes and share its headers and body (about
+        1 µs instead of 45), so a request handed out here must not be mutated.
+        """
+        template = self._templates.get(user_agent)
+        if template is None:
+            headers = httpx.Headers(
+                {"Accept": "*/*", "Accept-Encoding": "gzip, deflate", "Connection": "keep-alive"}
             )
-            found.update(self.headers)
-            if self.content:
-                found.setdefault("Content-Length", str(len(self.content)))
-            self._wire[user_agent] = found
-        return found
+            headers["User-Agent"] = user_agent
+            headers.update(self.headers)
+            template = httpx.Request(self.method, self.parsed_url, headers=headers, content=self.content)
+            self._templates[user_agent] = template
+        request: httpx.Request = object.__new__(httpx.Request)
+        request.__dict__.update(template.__dict__)
+        request.extensions = extensions
+        return request
 
     @property
     def host(self) -> str:
@@ -230,13 +231,7 @@ async def perform(
         if transport is not None:
             phases = PhaseMarks()
             phases.start = start
-            sent = httpx.Request(
-                request.method,
-                request.parsed_url,
-                headers=request.wire_headers(user_agent),
-                content=request.content,
-                extensions={"timeout": request.timeouts, PHASES: phases},
-            )
+            sent = request.http_request(user_agent, {"timeout": request.timeouts, PHASES: phases})
             response = await transport.handle_async_request(sent)
             body = await response.aread()
             phases.resumed = clock.now()
@@ -259,7 +254,7 @@ async def perform(
             trace.marks["dashtui.body"] = clock.now()
         status = response.status_code
         headers = response.headers
-        received = _response_size(response)
+        received = phases.received if phases is not None else _response_size(response)
         proto = _proto(response)
         error, error_code = status_error(status, response.reason_phrase)
     except Exception as exc:  # every failure of a request is a measurement, not a crash

@@ -41,6 +41,7 @@ class PhaseMarks:
         "resumed",
         "reused",
         "attempts",
+        "received",
     )
 
     def __init__(self) -> None:
@@ -54,6 +55,8 @@ class PhaseMarks:
         self.connect_start = self.connect_end = self.tls_start = self.tls_end = 0.0
         self.got_conn = self.send_end = self.first_byte = self.body_end = 0.0
         self.reused = False
+        self.received = 0
+        """Bytes read from the socket for this request (head and body, as on the wire)."""
 
 
 class _TimedHandler(ResponseHandler):
@@ -74,6 +77,7 @@ class _TimedHandler(ResponseHandler):
     def data_received(self, data: bytes) -> None:
         marks = self.marks
         if marks is not None and data:
+            marks.received += len(data)
             marks.body_end = self.now()
             if not marks.first_byte:
                 marks.first_byte = marks.body_end
@@ -97,6 +101,7 @@ class _TimedConnector(aiohttp.TCPConnector):
         if marks is not None:
             marks.reused = True
             marks.send_end = marks.first_byte = marks.body_end = 0.0
+            marks.received = 0
         connection = await super().connect(req, traces, timeout)
         if marks is not None:
             marks.got_conn = self._now()
@@ -214,7 +219,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             _CURRENT.reset(token)
         version = response.version
         http_version = f"HTTP/{version.major}.{version.minor}" if version is not None else "HTTP/1.1"
-        return httpx.Response(
+        result = httpx.Response(
             response.status,
             headers=response.raw_headers,
             stream=httpx.ByteStream(body),
@@ -225,6 +230,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 PHASES: marks,
             },
         )
+        if "Content-Encoding" not in response.headers:
+            result._content = body  # already what a read gives: spares httpx's decoder chain (~50 µs)
+        return result
 
     @staticmethod
     def _retryable(request: httpx.Request, marks: PhaseMarks) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import time
@@ -85,6 +86,21 @@ async def test_fresh_connection_has_every_phase_and_body_time_counts_as_receivin
     tags = dict(sink.requests()[0].tags)
     assert tags["proto"] == "HTTP/1.1"
     assert tags["status"] == "200"
+
+
+async def test_a_gzip_body_is_decoded_and_counted_as_received_on_the_wire() -> None:
+    rows = [{"id": n, "title": "same words again"} for n in range(2000)]
+    wire = gzip.compress(json.dumps(rows).encode())
+    script = Script(body=wire, headers=b"Content-Encoding: gzip\r\n")
+    with raw_server(script) as base:
+        vu, sink = _vu()
+        try:
+            result = await _get(vu, f"{base}/rest/v1/x")
+        finally:
+            await vu.aclose()
+    assert result.json() == rows
+    received = next(s.value for s in sink.samples if s.metric == "data_received")
+    assert len(wire) < received < len(wire) + 200
 
 
 async def test_idle_connection_is_reused_with_no_client_side_expiry() -> None:

@@ -24,6 +24,8 @@ class Script:
     head_delay: float = 0.0
     body_delay: float = 0.0
     body: bytes = BODY
+    headers: bytes = b""
+    """Extra response header lines, each ending in CRLF."""
     drop: set[tuple[int, int]] = field(default_factory=set)
     """(connection number, request number on it), both from 1."""
     connections: int = 0
@@ -80,6 +82,7 @@ async def _serve_connection(
             await asyncio.sleep(script.head_delay)
             writer.write(
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                + script.headers
                 + f"Content-Length: {len(script.body)}\r\n\r\n".encode()
             )
             if script.body_delay:
