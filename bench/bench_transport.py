@@ -168,8 +168,12 @@ def main() -> None:
         ("https-http1", "https", "asyncio"),
         ("https-h2", "https", "asyncio"),
     ]
-    print(f"{args.vus} VUs, no think time, nginx delay {args.delay * 1000:.0f} ms, {args.seconds:.0f} s per run")
-    print(f"{'path':<22} {'loop':<8} {'requests':>9} {'req/s':>8} {'µs CPU/req':>11} {'req/CPU-s':>10}  proto")
+    print(
+        f"{args.vus} VUs, no think time, nginx delay {args.delay * 1000:.0f} ms, {args.seconds:.0f} s per run"
+    )
+    print(
+        f"{'path':<22} {'loop':<8} {'requests':>9} {'req/s':>8} {'µs CPU/req':>11} {'req/CPU-s':>10}  proto"
+    )
     with nginx(args.delay) as (http_base, https_base, ca):
         for mode, scheme, loop in modes:
             for _ in range(args.runs):

@@ -59,9 +59,7 @@ class PreparedRequest:
         """
         template = self._templates.get(user_agent)
         if template is None:
-            headers = httpx.Headers(
-                {"Accept": "*/*", "Accept-Encoding": "gzip, deflate", "Connection": "keep-alive"}
-            )
+            headers = httpx.Headers({"Accept": "*/*", "Accept-Encoding": "gzip, deflate"})
             headers["User-Agent"] = user_agent
             headers.update(self.headers)
             template = httpx.Request(self.method, self.parsed_url, headers=headers, content=self.content)

@@ -158,6 +158,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             limit_per_host=self._per_host,
             force_close=self._force_close,
             keepalive_timeout=None,
+            ttl_dns_cache=300,
             enable_cleanup_closed=False,
         )
         session = aiohttp.ClientSession(

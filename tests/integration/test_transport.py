@@ -136,6 +136,20 @@ async def test_no_connection_reuse_reconnects_every_request() -> None:
             await vu.aclose()
     assert second.timings.connecting > 0
     assert script.connections == 2
+    assert script.connection_headers == [b"close", b"close"]
+
+
+async def test_python_steps_client_goes_through_the_same_transport() -> None:
+    script = Script()
+    with raw_server(script) as base:
+        vu, _ = _vu()
+        try:
+            response = await vu.client.get(f"{base}/a")
+            await _get(vu, f"{base}/b")
+        finally:
+            await vu.aclose()
+    assert response.status_code == 200 and response.json() == [{"id": 1, "title": "ok"}]
+    assert script.connections == 1
 
 
 async def test_a_reused_connection_closed_before_any_byte_is_retried_once_and_counted_once() -> None:

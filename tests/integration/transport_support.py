@@ -31,6 +31,7 @@ class Script:
     connections: int = 0
     requests: int = 0
     peers: list[tuple[str, int]] = field(default_factory=list)
+    connection_headers: list[bytes] = field(default_factory=list)
 
 
 class _Thread:
@@ -72,6 +73,8 @@ async def _serve_connection(
             for line in head.split(b"\r\n"):
                 if line.lower().startswith(b"content-length:"):
                     length = int(line.split(b":", 1)[1])
+                if line.lower().startswith(b"connection:"):
+                    script.connection_headers.append(line.split(b":", 1)[1].strip())
             if length:
                 await reader.readexactly(length)
             script.requests += 1
