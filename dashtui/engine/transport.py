@@ -25,7 +25,9 @@ _CURRENT: contextvars.ContextVar[PhaseMarks | None] = contextvars.ContextVar("da
 class PhaseMarks:
     """Clock readings of one request's life (0.0 = did not happen), stamped by the transport.
 
-    `body_end` is the last socket read of the response; `resumed` when the caller's coroutine saw the body.
+    `body_end` is the last socket read of the response; `resumed` when the caller's coroutine saw the body;
+    `received` the bytes read from the socket (head and body, as on the wire); `reused` whether the
+    connection came from the pool.
     """
 
     __slots__ = (
@@ -56,7 +58,6 @@ class PhaseMarks:
         self.got_conn = self.send_end = self.first_byte = self.body_end = 0.0
         self.reused = False
         self.received = 0
-        """Bytes read from the socket for this request (head and body, as on the wire)."""
 
 
 class _TimedHandler(ResponseHandler):
