@@ -299,7 +299,7 @@ async def test_socket_stamps_leave_the_generators_own_queueing_out_and_report_it
                 with anyio.fail_after(5):
                     while script.requests < 3:
                         await anyio.sleep(0.001)
-                time.sleep(0.1)
+                time.sleep(0.3)
         finally:
             await vu.aclose()
     late, elapsed = done[1]
