@@ -276,9 +276,10 @@ async def test_network_failures_on_the_fast_path_carry_k6_error_codes() -> None:
 async def test_socket_stamps_leave_the_generators_own_queueing_out_and_report_it() -> None:
     """Two responses become readable in one loop pass; whichever VU task resumes first hogs the loop.
 
-    The other's phases end at its socket read, so the hog lands in its queueing, not in its phases.
+    The server answers both together, 0.1 s after both arrived, while the client's loop is blocked for 0.4 s;
+    the other task's phases end at its socket read, so the hog lands in its queueing, not in its phases.
     """
-    script = Script(head_delay=0.02)
+    script = Script(head_delay=0.1)
     hog_ms = 60.0
     done: list[tuple[HttpResult, float]] = []
     with raw_server(script) as base:
@@ -293,13 +294,14 @@ async def test_socket_stamps_leave_the_generators_own_queueing_out_and_report_it
 
         try:
             await _get(vu, f"{base}/warm")
+            script.together = 2
             async with anyio.create_task_group() as tg:
                 tg.start_soon(one, "a")
                 tg.start_soon(one, "b")
                 with anyio.fail_after(5):
                     while script.requests < 3:
                         await anyio.sleep(0.001)
-                time.sleep(0.3)
+                time.sleep(0.4)
         finally:
             await vu.aclose()
     late, elapsed = done[1]

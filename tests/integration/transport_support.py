@@ -32,6 +32,20 @@ class Script:
     requests: int = 0
     peers: list[tuple[str, int]] = field(default_factory=list)
     connection_headers: list[bytes] = field(default_factory=list)
+    together: int = 0
+    """Hold answers until this many requests wait, then answer them all at once (0: answer each at once)."""
+    _waiting: int = 0
+    _release: asyncio.Event | None = None
+
+    async def hold(self) -> None:
+        if self.together <= 1:
+            return
+        if self._release is None:
+            self._release = asyncio.Event()
+        self._waiting += 1
+        if self._waiting >= self.together:
+            self._release.set()
+        await self._release.wait()
 
 
 class _Thread:
@@ -82,6 +96,7 @@ async def _serve_connection(
             if (number, on_connection) in script.drop:
                 writer.transport.abort()
                 return
+            await script.hold()
             await asyncio.sleep(script.head_delay)
             writer.write(
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
