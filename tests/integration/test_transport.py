@@ -167,6 +167,19 @@ async def test_a_reused_connection_closed_before_any_byte_is_retried_once_and_co
     assert len(sink.requests()) == 2
 
 
+async def test_a_post_is_not_retried_even_on_a_reused_connection() -> None:
+    script = Script(drop={(1, 2)})
+    with raw_server(script) as base:
+        vu, _ = _vu()
+        try:
+            await _get(vu, f"{base}/a")
+            post, _ = await vu.request(PreparedRequest("POST", f"{base}/rpc/f", "rpc", content=b"{}"))
+        finally:
+            await vu.aclose()
+    assert post.status == 0 and post.error == "EOF"
+    assert script.requests == 2
+
+
 async def test_a_fresh_connection_closed_before_any_byte_is_not_retried() -> None:
     script = Script(drop={(1, 1)})
     with raw_server(script) as base:

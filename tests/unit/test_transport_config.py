@@ -89,9 +89,13 @@ def test_http1_flag_reaches_the_run_context() -> None:
     assert session.engine.ctx.http1 is True
 
 
-def test_no_vu_connection_reuse_is_a_k6_option() -> None:
+def test_no_vu_connection_reuse_is_a_k6_option_the_engine_passes_on() -> None:
+    from dashtui.engine.runner import Engine
+
     from .engine_helpers import scenario
 
     sc = scenario(FLOW, options={"noVUConnectionReuse": True})
     assert sc.options.no_vu_connection_reuse is True
     assert scenario(FLOW).options.no_vu_connection_reuse is False
+    engine = Engine(sc, sink=SampleSink(), clock=SystemClock(), env={})
+    assert engine.ctx.no_vu_connection_reuse is True
