@@ -3,7 +3,7 @@
 Usage: .venv/bin/python -m bench.bench_transport [--vus 50] [--seconds 8] [--delay 0] [--runs 2]
 The target is nginx (Debian's nginx-light + libnginx-mod-http-echo, found at /usr/sbin/nginx) on 127.0.0.1,
 plain HTTP and HTTPS with h2, started and stopped here; without nginx the bench says so and stops.
-Each mode runs `--vus` loops of `perform()` with no think time; samples go nowhere (the metrics' cost is
+Each mode runs `--vus` loops of `perform()` with no think time; records go nowhere (the metrics' cost is
 bench_engine's), so the figure is the request path's: generator CPU time per request and requests per
 CPU-second. Modes: httpx (before), direct (after), direct on uvloop, https HTTP/1.1 direct, https h2.
 """
@@ -30,6 +30,8 @@ from dashtui.engine.context import RunContext
 from dashtui.engine.http import PreparedRequest, perform
 from dashtui.metrics import Sample
 from dashtui.metrics.aggregator import SampleSink
+from dashtui.metrics.snapshot import FailureRecord
+from dashtui.metrics.types import RequestRecord
 
 from ._target import BODY, free_port
 
@@ -87,8 +89,22 @@ http {{
             process.wait(10)
 
 
-class _Discard(SampleSink):
+class _Protocols(SampleSink):
+    """Keeps only the protocols and non-200 statuses seen: the metrics' cost is bench_engine's."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
     def add(self, sample: Sample) -> None:
+        pass
+
+    def add_request(self, record: RequestRecord) -> None:
+        tags = dict(record.tags)
+        self.seen.add(tags.get("proto", ""))
+        if tags.get("status") != "200":
+            self.seen.add("status " + tags.get("status", "?"))
+
+    def add_failure(self, record: FailureRecord) -> None:
         pass
 
 
@@ -103,7 +119,8 @@ async def _loops(
         ca.configure_trust(context)
         return context
 
-    ctx = RunContext(clock=clock, sink=_Discard(), batch_per_host=6, http1=mode != "https-h2")
+    sink = _Protocols()
+    ctx = RunContext(clock=clock, sink=sink, batch_per_host=6, http1=mode != "https-h2")
     ctx.ssl_factory = trusted
     request = PreparedRequest("GET", f"{url}/rest/v1/orders?select=id&limit=1", "orders")
     shared = trusted()
@@ -121,19 +138,12 @@ async def _loops(
             clients.append(connections.client)
             transports.append(connections.transport_for(request))
     count = 0
-    protos: set[str] = set()
-
-    def emit(sample: Sample) -> None:
-        if sample.metric == "http_reqs":
-            protos.add(sample.tag("proto") or "")
-            if sample.tag("status") != "200":
-                protos.add("status " + (sample.tag("status") or "?"))
 
     async def loop(index: int, until: float) -> None:
         nonlocal count
         while clock.now() < until:
             await perform(
-                clients[index], request, clock=clock, tags=(), emit=emit, transport=transports[index]
+                clients[index], request, clock=clock, tags=(), sink=sink, transport=transports[index]
             )
             count += 1
 
@@ -149,7 +159,7 @@ async def _loops(
     cpu, wall = time.process_time() - cpu0, clock.now() - wall0
     for client in clients:
         await client.aclose()
-    return count, cpu, wall, protos
+    return count, cpu, wall, sink.seen
 
 
 def main() -> None:

@@ -39,4 +39,4 @@ def test_summary_generator_line_shows_the_queueing() -> None:
         }
     }
     text = render_summary(seed_data(seed_run(), extras=extras), color=False)
-    assert "(CPU=97% queueing p(95)=12.5ms)" in text
+    assert "whole run: CPU 97% · queueing p(95) 12.5ms" in text
