@@ -5,13 +5,15 @@ The target is nginx (Debian's nginx-light + libnginx-mod-http-echo, found at /us
 plain HTTP and HTTPS with h2, started and stopped here; without nginx the bench says so and stops.
 Each mode runs `--vus` loops of `perform()` with no think time; records go nowhere (the metrics' cost is
 bench_engine's), so the figure is the request path's: generator CPU time per request and requests per
-CPU-second. Modes: httpx (before), direct (after), direct on uvloop, https HTTP/1.1 direct, https h2.
+CPU-second. Modes: httpx (before), direct (after), direct on uvloop (when installed), https HTTP/1.1 direct,
+https h2.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import os
 import shutil
 import ssl
@@ -178,6 +180,8 @@ def main() -> None:
         ("https-http1", "https", "asyncio"),
         ("https-h2", "https", "asyncio"),
     ]
+    if importlib.util.find_spec("uvloop") is None:
+        modes.remove(("direct", "http", "uvloop"))
     print(
         f"{args.vus} VUs, no think time, nginx delay {args.delay * 1000:.0f} ms, {args.seconds:.0f} s per run"
     )

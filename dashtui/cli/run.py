@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 from typing import Any
@@ -31,12 +30,6 @@ def _start_standin(env: dict[str, str]) -> Any:
     env.setdefault("SUPABASE_SERVICE_ROLE_KEY", standin.service_role_key)
     env.setdefault("TEST_EVENT_ID", standin.test_event_id)
     return standin
-
-
-def loop_options() -> dict[str, bool]:
-    """uvloop for headless runs where it is installed: ~10% less CPU per request (bench_transport)."""
-    available = sys.platform != "win32" and importlib.util.find_spec("uvloop") is not None
-    return {"use_uvloop": available}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc), env, code=EXIT_SCRIPT_ERROR if isinstance(exc, ScriptError) else EXIT_CONFIG)
     try:
         if headless:
-            outcome = anyio.run(run_headless, session, args.quiet, backend_options=loop_options())
+            outcome = anyio.run(run_headless, session, args.quiet)
             return print_outcome(session, outcome, color=color)
         from ..tui import run_console
 
