@@ -43,6 +43,7 @@ _RUN_OPTIONS = (
     "summaryTrendStats",
     "summaryTimeUnit",
     "noConnectionReuse",
+    "noVUConnectionReuse",
     "userAgent",
 )
 _SHORTCUTS = ("vus", "duration", "iterations", "stages", "scenarios", "thresholds", "tags")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+from pathlib import Path
 
 import httpx
 import pytest
@@ -99,3 +100,22 @@ def test_no_vu_connection_reuse_is_a_k6_option_the_engine_passes_on() -> None:
     assert scenario(FLOW).options.no_vu_connection_reuse is False
     engine = Engine(sc, sink=SampleSink(), clock=SystemClock(), env={})
     assert engine.ctx.no_vu_connection_reuse is True
+
+
+def test_a_k6_script_s_connection_options_import(tmp_path: Path) -> None:
+    from dashtui.importer import import_k6
+    from dashtui.scenario import load_scenario
+
+    script = tmp_path / "script.js"
+    script.write_text(
+        "import http from 'k6/http';\n"
+        "export const options = { noConnectionReuse: true, noVUConnectionReuse: true };\n"
+        "export default function () { http.get('http://127.0.0.1:9/a'); }\n",
+        encoding="utf-8",
+    )
+    text, notes = import_k6(script)
+    assert not any("ConnectionReuse" in note.what for note in notes)
+    preset = tmp_path / "imported.toml"
+    preset.write_text(text, encoding="utf-8")
+    options = load_scenario(preset, env={}).options
+    assert options.no_connection_reuse is True and options.no_vu_connection_reuse is True
