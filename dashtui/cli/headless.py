@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 
-from ..engine.control import RunControl, RunOutcome
 from ..engine.selfmon import GeneratorHealth, LoadFigures
 from ..progress import progress_bar_lines, progress_line
 from ..report import render_summary
+from ..run.protocol import RunControl, RunOutcome
 from ..session import Session
 
 __all__ = ["OverloadNotifier", "print_outcome", "run_headless"]

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field, replace
 import anyio
 
 from dashtui.clock import FakeClock
-from dashtui.engine.control import Progress, RunInfo, RunOutcome, RunStatus, ScenarioProgress
 from dashtui.engine.selfmon import GeneratorHealth
 from dashtui.metrics import Aggregator, FailureRecord, Registry, Sample, Snapshot, make_tags
 from dashtui.metrics.types import Metric, MetricType, ValueType
+from dashtui.run.protocol import Progress, RunInfo, RunOutcome, RunStatus, ScenarioProgress
 from dashtui.thresholds import compile_thresholds
 from dashtui.thresholds import evaluate as evaluate_thresholds
 from dashtui.thresholds.results import Threshold, ThresholdResult

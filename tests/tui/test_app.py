@@ -8,9 +8,9 @@ from textual.color import Color
 from textual.pilot import Pilot
 from textual.widgets import Label
 
-from dashtui.engine.control import Progress
 from dashtui.engine.selfmon import GeneratorHealth, LoadFigures
 from dashtui.metrics import Snapshot
+from dashtui.run.protocol import Progress
 from dashtui.tui import DashApp, run_console
 from dashtui.tui.screens import HelpScreen, ResultsScreen, RunErrorScreen
 from dashtui.tui.widgets import EndpointTable, RunHeader, TextPanel

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from ...engine.control import Progress, RunInfo
+from ...run.protocol import Progress, RunInfo
 from ..views.header import is_overloaded, render_header
 
 __all__ = ["RunHeader"]
