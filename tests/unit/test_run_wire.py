@@ -1,4 +1,4 @@
-"""The wire format: digests merged through it equal one digest, snapshots round-trip, other versions refused."""
+"""The wire format: digests merged through it equal one digest, snapshots round-trip, versions checked."""
 
 from __future__ import annotations
 
