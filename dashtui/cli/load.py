@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from ..report import OutputPathError, check_writable
+from ..run.coordinator import Coordinator
+from ..run.processes import auto_workers, process_coordinator
 from ..scenario import apply_shortcuts, load_scenario
+from ..scenario.loader import resolve_ref
 from ..scenario.tomllines import TomlLines
 from ..session import ConfigError, Session, SessionOutputs
 from ..thresholds import ThresholdError
 from .errors import UsageError
 
-__all__ = ["load", "make_session", "outputs_for"]
+__all__ = ["load", "make_coordinator", "make_session", "outputs_for", "worker_count"]
 
 
 def _where(scenario: Any, exc: ThresholdError) -> str:
@@ -35,6 +38,53 @@ def make_session(scenario: Any, **kwargs: Any) -> Session:
     """A Session, with threshold and config errors turned into one-line usage errors."""
     try:
         return Session(scenario, **kwargs)
+    except ThresholdError as exc:
+        raise UsageError(_where(scenario, exc)) from None
+    except ConfigError as exc:
+        raise UsageError(f"{getattr(scenario, 'source', '') or 'scenario'}: {exc}") from None
+
+
+def worker_count(args: argparse.Namespace, scenario: Any) -> int:
+    """`--workers`: the number given, or what `auto` picks for this scenario on this machine."""
+    count = auto_workers(scenario) if args.workers == "auto" else int(args.workers)
+    out = str(args.out or "")
+    if count > 1 and out.startswith(("json=", "csv=")):
+        raise UsageError(
+            f"--out {out}: per-sample outputs are not written under several workers yet "
+            f"(found --workers {args.workers} = {count}); run with --workers 1"
+        )
+    return count
+
+
+def make_coordinator(
+    scenario: Any,
+    args: argparse.Namespace,
+    *,
+    workers: int,
+    env: Mapping[str, str],
+    target: str,
+    outputs: SessionOutputs,
+) -> Coordinator:
+    """A run over `workers` local processes, each rebuilding the scenario from the same command line."""
+    spec = {
+        "preset": str(resolve_ref(args.preset).resolve()),
+        "vars": dict(args.env),
+        "vus": args.vus,
+        "duration": args.duration,
+        "iterations": args.iterations,
+        "stages": [[s.duration, s.target] for s in args.stage or []],
+        "seed": args.seed,
+    }
+    try:
+        return process_coordinator(
+            scenario,
+            spec=spec,
+            workers=workers,
+            env=env,
+            target=target,
+            outputs=outputs,
+            on_worker_loss=args.on_worker_loss,
+        )
     except ThresholdError as exc:
         raise UsageError(_where(scenario, exc)) from None
     except ConfigError as exc:

@@ -11,7 +11,7 @@ from ..scenario.durations import parse_duration
 from ..scenario.segments import ExecutionSegment, ExecutionSegmentSequence, ExecutionTuple, SegmentError
 from .errors import UsageError
 
-__all__ = ["DEFAULT_PRESET", "add_segment_flags", "build_parser", "env_pair", "execution_segment"]
+__all__ = ["DEFAULT_PRESET", "add_segment_flags", "build_parser", "env_pair", "execution_segment", "workers"]
 
 DEFAULT_PRESET = "dashboard"
 
@@ -31,6 +31,21 @@ def _stage(text: str) -> Stage:
         return Stage(duration=parse_duration(duration), target=int(target))
     except Exception as exc:
         raise argparse.ArgumentTypeError(f"--stage {text!r}: {exc}") from None
+
+
+def workers(text: str) -> int | str:
+    """`--workers N|auto`: a whole number of local worker processes, at least 1, or `auto`."""
+    if text == "auto":
+        return text
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(
+            f"--workers {text!r}: expected a whole number of at least 1, or auto"
+        )
+    return count
 
 
 def env_pair(text: str) -> tuple[str, str]:
@@ -114,5 +129,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fps", type=float, default=4.0, help="console refresh rate (default 4)")
     parser.add_argument("--seed", type=int, help="seed for think-time randomness")
     add_segment_flags(parser)
+    parser.add_argument(
+        "--workers",
+        type=workers,
+        default=1,
+        metavar="N|auto",
+        help="local worker processes, each running its execution segment (auto: by VUs and rates, up to "
+        "the cores; default 1)",
+    )
+    parser.add_argument(
+        "--on-worker-loss",
+        choices=("abort", "continue"),
+        default="abort",
+        help="when a worker dies or stops answering: abort the run (exit 103, the default) or go on",
+    )
     parser.add_argument("--version", action="version", version=f"dashtui {__version__}")
     return parser

@@ -14,7 +14,7 @@ from ..session import EXIT_CONFIG, EXIT_SCRIPT_ERROR
 from ..thresholds import ThresholdError
 from .errors import UsageError, fail
 from .headless import print_outcome, run_headless
-from .load import load, make_session, outputs_for
+from .load import load, make_coordinator, make_session, outputs_for, worker_count
 from .options import execution_segment
 
 __all__ = ["run"]
@@ -65,9 +65,20 @@ def run(args: argparse.Namespace) -> int:
         scenario = load(args, env)
         color = not args.no_color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         outputs = outputs_for(args, scenario, color)
-        session = make_session(
-            scenario, env=env, target=env["SUPABASE_URL"], outputs=outputs, seed=args.seed, segment=segment
-        )
+        workers = worker_count(args, scenario)
+        if workers > 1:
+            session = make_coordinator(
+                scenario, args, workers=workers, env=env, target=env["SUPABASE_URL"], outputs=outputs
+            )
+        else:
+            session = make_session(
+                scenario,
+                env=env,
+                target=env["SUPABASE_URL"],
+                outputs=outputs,
+                seed=args.seed,
+                segment=segment,
+            )
     except (ScenarioError, ThresholdError, UsageError) as exc:
         if standin is not None:
             standin.stop()
