@@ -132,10 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--workers",
         type=workers,
-        default=1,
         metavar="N|auto",
-        help="local worker processes, each running its execution segment (auto: by VUs and rates, up to "
-        "the cores; default 1)",
+        help="worker processes, each running its execution segment (auto: by VUs and rates, up to the "
+        "cores; default 1, or one per Dask worker with --cluster)",
+    )
+    parser.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run the workers on this Dask distributed scheduler (tcp://host:8786); needs dashtui[cluster]",
     )
     parser.add_argument(
         "--on-worker-loss",

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -37,7 +39,14 @@ def _segment(spec: Mapping[str, Any]) -> Any:
 def build_worker(spec: Mapping[str, Any], clock: Clock) -> Worker:
     """The scenario loaded and scaled as the coordinator's command line asked, and its worker."""
     env = {str(k): str(v) for k, v in dict(spec["env"]).items()}
-    scenario = load_scenario(spec["preset"], env=env, extra_vars=dict(spec.get("vars") or {}))
+    preset = str(spec["preset"])
+    text = spec.get("preset_text")
+    if text is not None:
+        folder = Path(tempfile.mkdtemp(prefix="dashtui-preset-"))
+        path = folder / Path(preset).name
+        path.write_text(str(text), encoding="utf-8")
+        preset = str(path)
+    scenario = load_scenario(preset, env=env, extra_vars=dict(spec.get("vars") or {}))
     stages = [Stage(duration=float(d), target=int(t)) for d, t in spec.get("stages") or []]
     vus, duration, iterations = spec.get("vus"), spec.get("duration"), spec.get("iterations")
     if stages or any(v is not None for v in (vus, duration, iterations)):
