@@ -1,4 +1,4 @@
-"""`--cluster`: a real Dask cluster on 127.0.0.1 runs the dashboard preset; merged counts equal what was served."""
+"""`--cluster`: a real Dask cluster on 127.0.0.1 runs the dashboard preset; merged counts equal the served."""
 
 from __future__ import annotations
 
