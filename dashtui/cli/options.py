@@ -42,9 +42,7 @@ def workers(text: str) -> int | str:
     except ValueError:
         count = 0
     if count < 1:
-        raise argparse.ArgumentTypeError(
-            f"--workers {text!r}: expected a whole number of at least 1, or auto"
-        )
+        raise argparse.ArgumentTypeError(f"--workers {text!r}: expected a whole number (1 or more) or auto")
     return count
 
 
