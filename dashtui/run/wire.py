@@ -2,14 +2,18 @@
 
 Every message is a JSON object with `"v": WIRE_VERSION`; a message of another version is refused with
 `WireError`. Trend digests travel as their stored cells (exact samples, or bucket keys and weights), so
-a merge on the coordinator equals the merge in one process. Floats survive JSON exactly (shortest repr);
-infinities (an empty min/max) travel as null.
+a merge on the coordinator equals the merge in one process. Exact samples travel as base64 of
+little-endian float64 (~60% of their JSON size, encoded ~15x faster); other floats survive JSON
+exactly (shortest repr); infinities (an empty min/max) travel as null.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import math
+import sys
+from array import array
 from collections.abc import Mapping
 from dataclasses import asdict
 from types import MappingProxyType
@@ -74,6 +78,27 @@ def _float(value: float | None, empty: float) -> float:
     return empty if value is None else float(value)
 
 
+def _pack(values: tuple[float, ...]) -> str:
+    """Exact samples as base64 of little-endian float64: 10.7 characters a sample, at C speed."""
+    packed = array("d", values)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def _unpack(text: str) -> tuple[float, ...]:
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError as exc:
+        raise WireError(f"malformed exact samples: {exc}") from None
+    if len(raw) % 8:
+        raise WireError(f"malformed exact samples: {len(raw)} bytes is not a whole number of float64")
+    values = array("d", raw)
+    if sys.byteorder == "big":
+        values.byteswap()
+    return tuple(values)
+
+
 def _digest(d: TrendDigest) -> Json:
     s = d.state()
     out: Json = {
@@ -85,7 +110,7 @@ def _digest(d: TrendDigest) -> Json:
         "acc": s.relative_accuracy,
     }
     if s.exact is not None:
-        out["x"] = list(s.exact)
+        out["x"] = _pack(s.exact)
     else:
         out["k"] = [k for k, _ in s.buckets]
         out["w"] = [w for _, w in s.buckets]
@@ -103,7 +128,7 @@ def _undigest(o: Json) -> TrendDigest:
             max=_float(o["max"], -math.inf),
             exact_limit=int(o["lim"]),
             relative_accuracy=float(o["acc"]),
-            exact=tuple(float(v) for v in exact) if exact is not None else None,
+            exact=_unpack(str(exact)) if exact is not None else None,
             buckets=tuple(
                 zip((int(k) for k in o.get("k", ())), (int(w) for w in o.get("w", ())), strict=True)
             ),
