@@ -107,7 +107,12 @@ def test_two_workers_run_exactly_the_iterations_one_process_runs(
 
 
 def _coordinator(
-    standin: StandInProcess, preset: Path, *, workers: int = 2, on_worker_loss: str = "abort"
+    standin: StandInProcess,
+    preset: Path,
+    *,
+    workers: int = 2,
+    on_worker_loss: str = "abort",
+    silence_timeout: float = 10.0,
 ) -> Coordinator:
     env = standin.env()
     scenario = load_scenario(preset, env=env)
@@ -117,7 +122,9 @@ def _coordinator(
         plan = Worker(scenario, env=env, clock=clock, track=track).ready()
         spec: dict[str, Any] = {"preset": str(preset), "env": env, "track": list(track)}
         return [
-            ProcessWorker(spec, name=f"w{i + 1}", segment="0:1", plan=plan, clock=clock)
+            ProcessWorker(
+                spec, name=f"w{i + 1}", segment="0:1", plan=plan, clock=clock, silence_timeout=silence_timeout
+            )
             for i in range(workers)
         ]
 
@@ -183,3 +190,60 @@ async def test_abort_on_fail_over_merged_data_stops_every_worker(
     assert [w["state"] for w in coordinator.workers_data()] == ["done", "done"]
     assert all(isinstance(w["requests"], int) and w["requests"] > 0 for w in coordinator.workers_data())
     assert outcome.snapshot.elapsed < 30
+
+
+@pytest.mark.anyio
+async def test_a_silent_worker_is_lost_after_the_timeout_and_nothing_hangs(
+    standin: StandInProcess, tmp_path: Path
+) -> None:
+    preset = _preset(tmp_path, 'executor = "constant-vus"\nvus = 1\nduration = "30s"')
+    coordinator = _coordinator(standin, preset, silence_timeout=2.0, on_worker_loss="continue")
+    victim = coordinator.handles[0]
+    assert isinstance(victim, ProcessWorker)
+
+    async def freeze_then_stop_the_rest() -> None:
+        await _until(lambda: coordinator.progress().workers[0].requests > 0)
+        assert victim.pid is not None
+        os.kill(victim.pid, signal.SIGSTOP)
+        await _until(lambda: coordinator.progress().workers[0].state == "lost")
+        coordinator.stop(graceful=False)
+
+    with anyio.fail_after(30):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(freeze_then_stop_the_rest)
+            outcome = await coordinator.run()
+    lost, survivor = coordinator.workers_data()
+    assert (lost["state"], lost["error"], survivor["state"]) == ("lost", "no message for 2 s", "done")
+    assert outcome.exit_code == 0, "--on-worker-loss continue: the run ends on its own terms"
+    assert "worker_lost" in coordinator.summary_data(outcome.snapshot, outcome.results)["dashtui"]
+
+
+@pytest.mark.anyio
+async def test_pause_add_vus_and_signals_reach_every_worker(standin: StandInProcess, tmp_path: Path) -> None:
+    preset = _preset(tmp_path, 'executor = "constant-vus"\nvus = 2\nduration = "30s"')
+    coordinator = _coordinator(standin, preset)
+
+    def vus() -> list[int]:
+        return [w.vus for w in coordinator.progress().workers]
+
+    async def drive() -> None:
+        await _until(lambda: vus() == [2, 2])
+        assert coordinator.add_vus(1) == 5
+        await _until(lambda: sorted(vus()) == [2, 3])
+        coordinator.pause()
+        await _until(lambda: all(h.progress().status.paused for h in coordinator.handles))  # type: ignore[union-attr]
+        coordinator.resume()
+        await _until(lambda: not any(h.progress().status.paused for h in coordinator.handles))  # type: ignore[union-attr]
+        coordinator.signal(graceful=True)
+
+    with anyio.fail_after(40):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(drive)
+            outcome = await coordinator.run()
+    assert outcome.exit_code == 105
+    assert [w["state"] for w in coordinator.workers_data()] == ["done", "done"]
+    assert [d for _, d in outcome_changes(coordinator)] == [1]
+
+
+def outcome_changes(coordinator: Coordinator) -> list[tuple[float, int]]:
+    return list(coordinator.progress().vu_changes)
