@@ -74,6 +74,11 @@ def placement(args: argparse.Namespace, scenario: Any) -> Placement:
         count = auto_workers(scenario)
     else:
         count = int(args.workers or 1)
+    if count > 1 and (args.execution_segment or args.execution_segment_sequence):
+        raise UsageError(
+            f"--execution-segment with {count} workers: the workers split the whole run into equal segments; "
+            "give either --workers/--cluster or --execution-segment, not both"
+        )
     out = str(args.out or "")
     if count > 1 and out.startswith(("json=", "csv=")):
         raise UsageError(

@@ -17,6 +17,7 @@ from ..metrics.aggregator import Aggregator, SampleSink
 from ..metrics.builtin import Registry
 from ..metrics.snapshot import FailureRecord, Snapshot
 from ..metrics.types import Metric, MetricType, Sample, ValueType
+from ..scenario.segments import ExecutionTuple
 from .protocol import Progress
 
 __all__ = ["ConfigError", "Delta", "Worker", "WorkerReady", "registry_for"]
@@ -121,7 +122,7 @@ class Worker:
         transport_factory: TransportFactory | None = None,
         realtime: RealtimeHook | None = None,
         seed: int | None = None,
-        segment: Any = None,
+        segment: ExecutionTuple | None = None,
     ) -> None:
         self.name = name
         self.clock = clock
@@ -131,7 +132,6 @@ class Worker:
         self._seq = 0
         self._stopped_early = False
         self._sink = _DeltaSink(self._new_aggregator)
-        extra: dict[str, Any] = {} if segment is None else {"segment": segment}
         try:
             self.engine = Engine(
                 scenario,
@@ -141,7 +141,7 @@ class Worker:
                 transport_factory=transport_factory,
                 realtime=realtime,
                 seed=seed,
-                **extra,
+                segment=segment,
             )
         except AuthError as exc:
             raise ConfigError(str(exc)) from None

@@ -20,19 +20,18 @@ import anyio
 
 from ..clock import Clock, SystemClock
 from ..scenario import ScenarioError, ScriptError, Stage, apply_shortcuts, load_scenario
+from ..scenario.segments import ExecutionTuple
 from .wire import WireError, dumps, encode_delta, loads
 from .worker import ConfigError, Delta, Worker
 
 __all__ = ["build_worker", "main", "serve"]
 
 
-def _segment(spec: Mapping[str, Any]) -> Any:
+def _segment(spec: Mapping[str, Any]) -> ExecutionTuple | None:
     """The engine's segment for this worker, or None for the whole run."""
     segment, sequence = str(spec.get("segment") or ""), str(spec.get("sequence") or "")
     if not segment or segment == "0:1":
         return None
-    from ..scenario.segments import ExecutionTuple
-
     return ExecutionTuple.parse(segment, sequence)
 
 
