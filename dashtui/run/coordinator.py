@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -210,6 +210,7 @@ class Coordinator:
         self._paused = False
         self._stopping = False
         self._epoch: float | None = None
+        self._running = False
         plan = self.handles[0].plan
         self._info = RunInfo(
             preset=scenario.name,
@@ -251,8 +252,20 @@ class Coordinator:
             )
         return tuple(statuses)
 
+    def _part(self, state: _WorkerState) -> Progress | None:
+        """A worker's progress; a lost worker keeps its counts but runs no VUs any more."""
+        progress = state.handle.progress()
+        if progress is None or state.state != "lost":
+            return progress
+        return replace(
+            progress,
+            vus=0,
+            scenarios=tuple(replace(s, vus=0) for s in progress.scenarios),
+            status=RunStatus(running=False),
+        )
+
     def progress(self) -> Progress:
-        parts = [p for p in (h.progress() for h in self.handles) if p is not None]
+        parts = [p for p in (self._part(w) for w in self.workers) if p is not None]
         merged = merge_progress(parts, elapsed=self.elapsed(), planned=self._info.planned)
         status = merged.status
         return Progress(
@@ -264,7 +277,7 @@ class Coordinator:
             interrupted=merged.interrupted,
             scenarios=merged.scenarios,
             status=RunStatus(
-                running=status.running,
+                running=status.running or self._running,
                 paused=status.paused or self._paused,
                 stopping=status.stopping or self._stopping,
                 aborted_by_threshold=self.aborted_by,
@@ -373,6 +386,13 @@ class Coordinator:
             self._lose(state, str(exc))
 
     async def run(self) -> RunOutcome:
+        self._running = True
+        try:
+            return await self._run()
+        finally:
+            self._running = False
+
+    async def _run(self) -> RunOutcome:
         async with anyio.create_task_group() as tg:
             for state in self.workers:
                 tg.start_soon(self._prepare, state)
