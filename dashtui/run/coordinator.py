@@ -13,6 +13,7 @@ from .._version import __version__
 from ..clock import Clock, SystemClock
 from ..engine.realtime import ERROR_KEYS as REALTIME_ERROR_KEYS
 from ..engine.runner import request_specs
+from ..engine.selfmon import GeneratorHealth
 from ..metrics.snapshot import Snapshot
 from ..report import (
     RunState,
@@ -142,6 +143,7 @@ def merge_progress(parts: Sequence[Progress], *, elapsed: float, planned: float)
                 )
             )
     changes = sorted(c for part in parts for c in part.vu_changes)
+    healths = [p.health for p in parts if p.health is not None]
     return Progress(
         elapsed=elapsed,
         planned=planned,
@@ -158,7 +160,13 @@ def merge_progress(parts: Sequence[Progress], *, elapsed: float, planned: float)
         loop_lag_ms=max((p.loop_lag_ms for p in parts), default=0.0),
         cpu_percent=max((p.cpu_percent for p in parts), default=0.0),
         vu_changes=tuple(changes),
+        health=max(healths, key=_badness) if healths else None,
     )
+
+
+def _badness(health: GeneratorHealth) -> tuple[bool, float, float]:
+    """Which worker's health speaks for the run: overloaded now first, then the later and the busier."""
+    return (health.overloaded, health.window.late_share, health.window.cpu_share)
 
 
 @dataclass(slots=True)
@@ -286,6 +294,7 @@ class Coordinator:
             loop_lag_ms=merged.loop_lag_ms,
             cpu_percent=merged.cpu_percent,
             vu_changes=merged.vu_changes,
+            health=merged.health,
             workers=self._worker_statuses(),
         )
 
@@ -478,16 +487,23 @@ class Coordinator:
         ]
 
     def _generator(self) -> dict[str, object]:
-        """The worst worker's generator health (the one whose loop lagged most)."""
+        """The worst worker's generator figures: overloaded the longest, else the largest loop lag p95."""
         healths = [dict(w.health) for w in self.workers if w.health]
         if not healths:
             return {}
 
-        def lag(h: dict[str, object]) -> float:
-            value = h.get("loop_lag_p95_ms", 0.0)
+        def number(h: dict[str, object], key: str) -> float:
+            value = h.get(key, 0.0)
             return float(value) if isinstance(value, int | float) else 0.0
 
-        return max(healths, key=lag)
+        return max(
+            healths,
+            key=lambda h: (
+                bool(h.get("overloaded")),
+                number(h, "overloaded_s"),
+                number(h, "loop_lag_p95_ms"),
+            ),
+        )
 
     def summary_data(self, snapshot: Snapshot, results: tuple[ThresholdResult, ...]) -> dict[str, Any]:
         options = self.scenario.options

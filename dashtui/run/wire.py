@@ -19,6 +19,7 @@ from dataclasses import asdict
 from types import MappingProxyType
 from typing import Any, cast
 
+from ..engine.selfmon import GeneratorHealth, LoadFigures
 from ..metrics.digest import DigestState, TrendDigest
 from ..metrics.sinks import CounterSink, GaugeSink, RateSink, Sink, TrendSink
 from ..metrics.snapshot import CheckStats, EndpointStats, FailureRecord, MetricData, Snapshot, WindowStats
@@ -282,7 +283,23 @@ def decode_snapshot(o: Json) -> Snapshot:
 
 
 def encode_progress(progress: Progress) -> Json:
-    return asdict(progress)
+    """A worker's progress; its `workers` list is the coordinator's business and does not travel."""
+    out = asdict(progress)
+    out.pop("workers", None)
+    return out
+
+
+def _health(o: Json | None) -> GeneratorHealth | None:
+    if o is None:
+        return None
+    fields: dict[str, Any] = dict(o)
+    for key in ("window", "whole_run", "peak"):
+        if key in fields:
+            fields[key] = LoadFigures(**fields[key])
+    try:
+        return GeneratorHealth(**fields)
+    except TypeError as exc:
+        raise WireError(f"malformed generator health: {exc}") from None
 
 
 def decode_progress(o: Json) -> Progress:
@@ -299,6 +316,7 @@ def decode_progress(o: Json) -> Progress:
             loop_lag_ms=float(o["loop_lag_ms"]),
             cpu_percent=float(o["cpu_percent"]),
             vu_changes=tuple((float(t), int(d)) for t, d in o["vu_changes"]),
+            health=_health(o.get("health")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise WireError(f"malformed progress: {type(exc).__name__}: {exc}") from None

@@ -16,7 +16,7 @@ from ..engine.runner import Engine
 from ..metrics.aggregator import Aggregator, SampleSink
 from ..metrics.builtin import Registry
 from ..metrics.snapshot import FailureRecord, Snapshot
-from ..metrics.types import Metric, MetricType, Sample, ValueType
+from ..metrics.types import Metric, MetricType, RequestRecord, Sample, Tags, ValueType
 from ..scenario.segments import ExecutionTuple
 from .protocol import Progress
 
@@ -98,6 +98,12 @@ class _DeltaSink(SampleSink):
 
     def add(self, sample: Sample) -> None:
         self.current.add(sample)
+
+    def add_request(self, record: RequestRecord) -> None:
+        self.current.add_request(record)
+
+    def add_check(self, tags: Tags, name: str, ok: bool, time: float) -> None:
+        self.current.add_check(tags, name, ok, time)
 
     def add_failure(self, record: FailureRecord) -> None:
         self.current.add_failure(record)

@@ -9,6 +9,7 @@ from types import MappingProxyType
 import pytest
 
 from dashtui.clock import FakeClock
+from dashtui.engine.selfmon import GeneratorHealth, LoadFigures
 from dashtui.metrics import Aggregator, Metric, MetricType, Registry, Sample, Snapshot, make_tags
 from dashtui.metrics.digest import TrendDigest
 from dashtui.metrics.sinks import TrendSink
@@ -128,6 +129,19 @@ def test_a_delta_with_progress_round_trips() -> None:
         loop_lag_ms=1.5,
         cpu_percent=40.0,
         vu_changes=((1.0, 1),),
+        health=GeneratorHealth(
+            loop_lag_p95_ms=12.0,
+            loop_lag_max_ms=80.0,
+            loop_lag_now_ms=3.0,
+            cpu_percent_avg=91.0,
+            cpu_percent_now=97.0,
+            window=LoadFigures(
+                span_s=10.0, late_share=0.3, late_mean_ms=40.0, late_max_ms=80.0, cpu_share=0.97
+            ),
+            overloaded=True,
+            was_overloaded=True,
+            overloaded_s=4.0,
+        ),
     )
     delta = Delta("w2", 4, 3.6, aggregator.snapshot(), progress, {"loop_lag_p95_ms": 2.0}, final=True)
     back = decode_delta(loads(dumps(encode_delta(delta))))
