@@ -247,3 +247,46 @@ async def test_pause_add_vus_and_signals_reach_every_worker(standin: StandInProc
 
 def outcome_changes(coordinator: Coordinator) -> list[tuple[float, int]]:
     return list(coordinator.progress().vu_changes)
+
+
+def test_ctrl_c_on_the_command_line_stops_every_worker_and_exits_105(
+    standin: StandInProcess, tmp_path: Path
+) -> None:
+    preset = _preset(tmp_path, 'executor = "constant-vus"\nvus = 2\nduration = "60s"')
+    standin.reset_stats()
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SUPABASE")} | standin.env()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dashtui",
+            "--headless",
+            "-q",
+            str(preset),
+            "--workers",
+            "2",
+            "--out",
+            "r.json",
+        ],
+        env=full_env | {"CI": "true"},
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        anyio.run(_until_served, standin)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=45)
+    finally:
+        process.kill()
+    assert process.returncode == 105, stderr
+    listed = json.loads((tmp_path / "r.json").read_text())["dashtui"]["workers"]
+    assert [w["state"] for w in listed] == ["done", "done"]
+    assert all(w["requests"] > 0 for w in listed)
+
+
+async def _until_served(standin: StandInProcess) -> None:
+    """Until the workers' requests reached the stand-in (each runs one of the 2 VUs, from one epoch)."""
+    await _until(lambda: standin.stats()["requests"] >= 20, timeout=30)
