@@ -236,7 +236,9 @@ class Coordinator:
         return 0.0 if self._epoch is None else max(0.0, self.clock.now() - self._epoch)
 
     def snapshot(self) -> Snapshot:
-        return self.accumulator.snapshot()
+        """Everything merged so far; a second's window shows once every running worker has sent all of it."""
+        running = [w.elapsed for w in self.workers if w.state in ("starting", "running")]
+        return self.accumulator.snapshot(closed_before=int(min(running)) if running else None)
 
     def _worker_statuses(self) -> tuple[WorkerStatus, ...]:
         now = self.clock.now()
