@@ -412,6 +412,8 @@ class Coordinator:
             for state in self.workers:
                 await state.handle.close()
             return self.finish()
+        for state in lost:
+            await state.handle.close()
         epoch_wall = self.clock.wall() + self.start_margin
         self._epoch = self.clock.now() + self.start_margin
         async with anyio.create_task_group() as tg:
