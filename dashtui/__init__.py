@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ._version import __version__
 from .clock import Clock, FakeClock, SystemClock
-from .engine.control import RunOutcome
 from .metrics import Snapshot
+from .run.protocol import RunOutcome
 from .scenario import Scenario, ScenarioError, load_scenario
 from .session import Session, SessionOutputs
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .engine.control import Progress
+from .run.protocol import Progress
 from .scenario.durations import format_duration
 
 __all__ = ["format_elapsed", "progress_bar_lines", "progress_line"]

@@ -9,11 +9,11 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 
-from ..engine.control import RunControl, RunOutcome
 from ..engine.selfmon import GeneratorHealth, LoadFigures
 from ..progress import progress_bar_lines, progress_line
 from ..report import render_summary
-from ..session import Session
+from ..run.coordinator import Coordinator
+from ..run.protocol import RunControl, RunOutcome
 
 __all__ = ["OverloadNotifier", "print_outcome", "run_headless"]
 
@@ -25,7 +25,7 @@ WORSEN_MIN_SHARE = 0.05
 WORSEN_MIN_MS = 10.0
 
 
-async def _watch_signals(session: Session) -> None:
+async def _watch_signals(session: Coordinator) -> None:
     with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         count = 0
         async for signum in signals:
@@ -96,7 +96,7 @@ async def _warn_overload(
             sys.stderr.flush()
 
 
-async def _print_progress(session: Session, tty: bool) -> None:
+async def _print_progress(session: Coordinator, tty: bool) -> None:
     while True:
         await anyio.sleep(1.0)
         progress = session.progress()
@@ -110,7 +110,7 @@ async def _print_progress(session: Session, tty: bool) -> None:
         sys.stderr.flush()
 
 
-async def run_headless(session: Session, quiet: bool = False) -> RunOutcome:
+async def run_headless(session: Coordinator, quiet: bool = False) -> RunOutcome:
     """Run with progress lines and signal handling; returns after the reports are written."""
     outcome: RunOutcome | None = None
     tty = sys.stderr.isatty()
@@ -132,7 +132,7 @@ async def run_headless(session: Session, quiet: bool = False) -> RunOutcome:
     return outcome
 
 
-def print_outcome(session: Session, outcome: RunOutcome, *, color: bool) -> int:
+def print_outcome(session: Coordinator, outcome: RunOutcome, *, color: bool) -> int:
     """The summary on stdout, report paths and the verdict on stderr; returns the exit code."""
     text = outcome.summary_text
     if color:

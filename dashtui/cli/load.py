@@ -5,17 +5,22 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..report import OutputPathError, check_writable
+from ..run.cluster import cluster_coordinator, cluster_workers
+from ..run.coordinator import Coordinator, WorkerLost
+from ..run.processes import auto_workers, process_coordinator
 from ..scenario import apply_shortcuts, load_scenario
+from ..scenario.loader import resolve_ref
 from ..scenario.tomllines import TomlLines
 from ..session import ConfigError, Session, SessionOutputs
 from ..thresholds import ThresholdError
 from .errors import UsageError
 
-__all__ = ["load", "make_session", "outputs_for"]
+__all__ = ["Placement", "load", "make_coordinator", "make_session", "outputs_for", "placement"]
 
 
 def _where(scenario: Any, exc: ThresholdError) -> str:
@@ -35,6 +40,99 @@ def make_session(scenario: Any, **kwargs: Any) -> Session:
     """A Session, with threshold and config errors turned into one-line usage errors."""
     try:
         return Session(scenario, **kwargs)
+    except ThresholdError as exc:
+        raise UsageError(_where(scenario, exc)) from None
+    except ConfigError as exc:
+        raise UsageError(f"{getattr(scenario, 'source', '') or 'scenario'}: {exc}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where the run's workers go: this process, local processes, or a Dask cluster's workers."""
+
+    workers: int
+    cluster: str | None = None
+    dask_workers: tuple[str, ...] = ()
+
+
+def placement(args: argparse.Namespace, scenario: Any) -> Placement:
+    """`--workers` and `--cluster`: how many workers, and on which Dask workers if any."""
+    dask_workers: tuple[str, ...] = ()
+    if args.cluster:
+        try:
+            dask_workers = tuple(cluster_workers(args.cluster))
+        except ImportError:
+            raise UsageError(
+                "--cluster needs Dask distributed, the cluster extra: pip install 'dashtui[cluster]'"
+            ) from None
+        except WorkerLost as exc:
+            raise UsageError(f"--cluster {args.cluster}: {exc}") from None
+        if not dask_workers:
+            raise UsageError(f"--cluster {args.cluster}: the cluster has no workers (expected at least 1)")
+        count = len(dask_workers) if args.workers in (None, "auto") else int(args.workers)
+    elif args.workers == "auto":
+        count = auto_workers(scenario)
+    else:
+        count = int(args.workers or 1)
+    if count > 1 and (args.execution_segment or args.execution_segment_sequence):
+        raise UsageError(
+            f"--execution-segment with {count} workers: the workers split the whole run into equal segments; "
+            "give either --workers/--cluster or --execution-segment, not both"
+        )
+    out = str(args.out or "")
+    if count > 1 and out.startswith(("json=", "csv=")):
+        raise UsageError(
+            f"--out {out}: per-sample outputs are not written under several workers yet "
+            f"(found {count} workers); run with --workers 1"
+        )
+    return Placement(count, args.cluster or None, dask_workers)
+
+
+def make_coordinator(
+    scenario: Any,
+    args: argparse.Namespace,
+    *,
+    place: Placement,
+    env: Mapping[str, str],
+    target: str,
+    outputs: SessionOutputs,
+) -> Coordinator:
+    """A run over local worker processes or cluster workers, each rebuilding the scenario from the same
+    command line (a cluster worker gets the preset file's text too)."""
+    preset = resolve_ref(args.preset).resolve()
+    spec: dict[str, Any] = {
+        "preset": str(preset),
+        "vars": dict(args.env),
+        "vus": args.vus,
+        "duration": args.duration,
+        "iterations": args.iterations,
+        "stages": [[s.duration, s.target] for s in args.stage or []],
+        "seed": args.seed,
+        "http1": args.http1,
+    }
+    try:
+        if place.cluster is not None:
+            spec["preset_text"] = preset.read_text(encoding="utf-8")
+            return cluster_coordinator(
+                scenario,
+                address=place.cluster,
+                spec=spec,
+                workers=place.workers,
+                env=env,
+                target=target,
+                dask_workers=list(place.dask_workers),
+                outputs=outputs,
+                on_worker_loss=args.on_worker_loss,
+            )
+        return process_coordinator(
+            scenario,
+            spec=spec,
+            workers=place.workers,
+            env=env,
+            target=target,
+            outputs=outputs,
+            on_worker_loss=args.on_worker_loss,
+        )
     except ThresholdError as exc:
         raise UsageError(_where(scenario, exc)) from None
     except ConfigError as exc:

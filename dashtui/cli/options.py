@@ -11,7 +11,7 @@ from ..scenario.durations import parse_duration
 from ..scenario.segments import ExecutionSegment, ExecutionSegmentSequence, ExecutionTuple, SegmentError
 from .errors import UsageError
 
-__all__ = ["DEFAULT_PRESET", "add_segment_flags", "build_parser", "env_pair", "execution_segment"]
+__all__ = ["DEFAULT_PRESET", "add_segment_flags", "build_parser", "env_pair", "execution_segment", "workers"]
 
 DEFAULT_PRESET = "dashboard"
 
@@ -31,6 +31,19 @@ def _stage(text: str) -> Stage:
         return Stage(duration=parse_duration(duration), target=int(target))
     except Exception as exc:
         raise argparse.ArgumentTypeError(f"--stage {text!r}: {exc}") from None
+
+
+def workers(text: str) -> int | str:
+    """`--workers N|auto`: a whole number of local worker processes, at least 1, or `auto`."""
+    if text == "auto":
+        return text
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"--workers {text!r}: expected a whole number (1 or more) or auto")
+    return count
 
 
 def env_pair(text: str) -> tuple[str, str]:
@@ -118,6 +131,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--http1",
         action="store_true",
         help="HTTP/1.1 for https targets too (default: HTTP/2 by ALPN, as k6)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=workers,
+        metavar="N|auto",
+        help="worker processes, each running its execution segment (auto: by VUs and rates, up to the "
+        "cores; default 1, or one per Dask worker with --cluster)",
+    )
+    parser.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run the workers on this Dask distributed scheduler (tcp://host:8786); needs dashtui[cluster]",
+    )
+    parser.add_argument(
+        "--on-worker-loss",
+        choices=("abort", "continue"),
+        default="abort",
+        help="when a worker dies or stops answering: abort the run (exit 103, the default) or go on",
     )
     parser.add_argument("--version", action="version", version=f"dashtui {__version__}")
     return parser

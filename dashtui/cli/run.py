@@ -14,7 +14,7 @@ from ..session import EXIT_CONFIG, EXIT_SCRIPT_ERROR
 from ..thresholds import ThresholdError
 from .errors import UsageError, fail
 from .headless import print_outcome, run_headless
-from .load import load, make_session, outputs_for
+from .load import load, make_coordinator, make_session, outputs_for, placement
 from .options import execution_segment
 
 __all__ = ["run"]
@@ -65,15 +65,21 @@ def run(args: argparse.Namespace) -> int:
         scenario = load(args, env)
         color = not args.no_color and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         outputs = outputs_for(args, scenario, color)
-        session = make_session(
-            scenario,
-            env=env,
-            target=env["SUPABASE_URL"],
-            outputs=outputs,
-            seed=args.seed,
-            segment=segment,
-            http1=args.http1,
-        )
+        place = placement(args, scenario)
+        if place.workers > 1 or place.cluster is not None:
+            session = make_coordinator(
+                scenario, args, place=place, env=env, target=env["SUPABASE_URL"], outputs=outputs
+            )
+        else:
+            session = make_session(
+                scenario,
+                env=env,
+                target=env["SUPABASE_URL"],
+                outputs=outputs,
+                seed=args.seed,
+                segment=segment,
+                http1=args.http1,
+            )
     except (ScenarioError, ThresholdError, UsageError) as exc:
         if standin is not None:
             standin.stop()

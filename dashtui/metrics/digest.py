@@ -20,11 +20,29 @@ import math
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-__all__ = ["DEFAULT_EXACT_LIMIT", "DEFAULT_RELATIVE_ACCURACY", "TrendDigest"]
+__all__ = ["DEFAULT_EXACT_LIMIT", "DEFAULT_RELATIVE_ACCURACY", "DigestState", "TrendDigest"]
 
 DEFAULT_EXACT_LIMIT = 50_000
 DEFAULT_RELATIVE_ACCURACY = 0.0005
+
+
+@dataclass(frozen=True, slots=True)
+class DigestState:
+    """A digest's stored cells as plain values, for encodings of dashtui's own (`run/wire.py`)."""
+
+    count: int
+    total: float
+    min: float
+    max: float
+    exact_limit: int
+    relative_accuracy: float
+    exact: tuple[float, ...] | None
+    """Every sample while the digest is exact, else None."""
+    buckets: tuple[tuple[int, int], ...]
+    """(bucket key, weight) pairs once folded."""
+    zeros: int
 
 
 class TrendDigest:
@@ -207,6 +225,36 @@ class TrendDigest:
             for key, weight in other._buckets.items():
                 self._buckets[key] = self._buckets.get(key, 0) + weight
             self._zeros += other._zeros
+
+    def state(self) -> DigestState:
+        """Everything the digest holds, as plain values; `from_state` rebuilds an equal digest."""
+        return DigestState(
+            count=self.count,
+            total=self.total,
+            min=self.min,
+            max=self.max,
+            exact_limit=self.exact_limit,
+            relative_accuracy=self.relative_accuracy,
+            exact=tuple(self._exact) if self._exact is not None else None,
+            buckets=tuple(self._buckets.items()),
+            zeros=self._zeros,
+        )
+
+    @classmethod
+    def from_state(cls, state: DigestState) -> TrendDigest:
+        digest = cls(exact_limit=state.exact_limit, relative_accuracy=state.relative_accuracy)
+        if state.exact is None:
+            digest._exact = None
+            digest._buckets = dict(state.buckets)
+            digest._zeros = state.zeros
+        else:
+            digest._exact = array("d", state.exact)
+            digest._sorted = all(a <= b for a, b in zip(state.exact, state.exact[1:], strict=False))
+        digest.count = state.count
+        digest.total = state.total
+        digest.min = state.min
+        digest.max = state.max
+        return digest
 
     def memory_cells(self) -> int:
         """How many stored cells the digest holds: exact samples or occupied buckets."""

@@ -9,8 +9,8 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from ..engine.control import RunOutcome, RunSession
 from ..metrics.snapshot import Snapshot
+from ..run.protocol import RunOutcome, RunSession
 from .commands import RunCommands
 from .messages import RunCrashed, RunFinished
 from .screens.help import HelpScreen

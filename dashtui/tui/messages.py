@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from ..engine.control import RunOutcome
+from ..run.protocol import RunOutcome
 
 __all__ = ["RunCrashed", "RunFinished"]
 

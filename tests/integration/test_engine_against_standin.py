@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from dashtui.demo import StandInProcess, standin_process
-from dashtui.engine.control import RunOutcome
+from dashtui.run.protocol import RunOutcome
 from dashtui.scenario.model import Scenario
 from dashtui.session import Session
 

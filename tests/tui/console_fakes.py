@@ -7,10 +7,10 @@ from dataclasses import dataclass, field, replace
 import anyio
 
 from dashtui.clock import FakeClock
-from dashtui.engine.control import Progress, RunInfo, RunOutcome, RunStatus, ScenarioProgress
 from dashtui.engine.selfmon import GeneratorHealth
 from dashtui.metrics import Aggregator, FailureRecord, Registry, Sample, Snapshot, make_tags
 from dashtui.metrics.types import Metric, MetricType, ValueType
+from dashtui.run.protocol import Progress, RunInfo, RunOutcome, RunStatus, ScenarioProgress, WorkerStatus
 from dashtui.thresholds import compile_thresholds
 from dashtui.thresholds import evaluate as evaluate_thresholds
 from dashtui.thresholds.results import Threshold, ThresholdResult
@@ -146,6 +146,7 @@ class FakeSession:
     paused: bool = False
     stopping: bool = False
     aborted_by: str | None = None
+    workers: tuple[WorkerStatus, ...] = ()
     _ended: bool = False
     _event: anyio.Event | None = None
 
@@ -187,6 +188,7 @@ class FakeSession:
             loop_lag_ms=self.loop_lag_ms,
             cpu_percent=self.cpu_percent,
             health=self.health,
+            workers=self.workers,
         )
 
     def pause(self) -> None:

@@ -8,9 +8,9 @@ from textual.color import Color
 from textual.pilot import Pilot
 from textual.widgets import Label
 
-from dashtui.engine.control import Progress
 from dashtui.engine.selfmon import GeneratorHealth, LoadFigures
 from dashtui.metrics import Snapshot
+from dashtui.run.protocol import Progress, WorkerStatus
 from dashtui.tui import DashApp, run_console
 from dashtui.tui.screens import HelpScreen, ResultsScreen, RunErrorScreen
 from dashtui.tui.widgets import EndpointTable, RunHeader, TextPanel
@@ -354,3 +354,17 @@ async def test_the_apps_objects_are_frozen_out_of_gc_only_while_it_runs() -> Non
                 await pilot.pause(0.01)
         await pilot.press("q")
     assert gc.get_freeze_count() == 0
+
+
+async def test_the_header_grows_a_worker_line_for_several_workers_or_a_lost_one() -> None:
+    session = FakeSession(workers=(WorkerStatus("w1", "0:1", "running", vus=10),))
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await next_frame(pilot, app)
+        header = app.screen.query_one(RunHeader)
+        assert (len(header_text(app).splitlines()), header.size.height) == (3, 3)
+        session.workers = (WorkerStatus("w1", "0:1", "lost", error="exited with code -9"),)
+        await next_frame(pilot, app)
+        await pilot.pause()
+        assert header_text(app).splitlines()[3] == "workers 1: w1 LOST (exited with code -9)"
+        assert header.size.height == 4

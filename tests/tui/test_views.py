@@ -7,10 +7,10 @@ from dataclasses import replace
 import pytest
 
 from dashtui.clock import FakeClock
-from dashtui.engine.control import Progress, RunStatus
 from dashtui.engine.selfmon import GeneratorHealth, LoadFigures
 from dashtui.metrics import Aggregator, FailureRecord, Registry, Sample, Snapshot, TrendDigest, make_tags
 from dashtui.metrics.snapshot import WindowStats
+from dashtui.run.protocol import Progress, RunStatus
 from dashtui.thresholds.results import ThresholdResult
 from dashtui.tui.views import (
     Health,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashtui.engine.control import Progress, RunStatus, ScenarioProgress
 from dashtui.progress import format_elapsed, progress_bar_lines, progress_line
+from dashtui.run.protocol import Progress, RunStatus, ScenarioProgress
 
 
 @pytest.mark.parametrize(

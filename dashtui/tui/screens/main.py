@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from ...engine.control import RunInfo
+from ...run.protocol import RunInfo
 from ..views.endpoints import RATE_SECONDS
 from ..views.live import LiveView
 from ..views.realtime import render_realtime

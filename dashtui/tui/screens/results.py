@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ...engine.control import RunOutcome
+from ...run.protocol import RunOutcome
 from ..views.thresholds import render_thresholds, threshold_lines
 from ..widgets import TextPanel
 

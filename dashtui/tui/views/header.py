@@ -6,8 +6,8 @@ from enum import StrEnum
 
 from textual.content import Content
 
-from ...engine.control import Progress, RunInfo
 from ...engine.selfmon import ADVICE
+from ...run.protocol import Progress, RunInfo
 from ..format import fmt_clock, fmt_count, fmt_ms
 
 __all__ = [

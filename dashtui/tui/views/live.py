@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from ...engine.control import Progress, RunInfo
 from ...metrics.snapshot import CheckStats, Snapshot
+from ...run.protocol import Progress, RunInfo
 from ...thresholds.results import ThresholdResult
 from .endpoints import EndpointRow, endpoint_rows
 from .realtime import RealtimeView, realtime_view

@@ -5,21 +5,22 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from ...engine.control import Progress, RunInfo
+from ...run.protocol import Progress, RunInfo
 from ..views.header import is_overloaded, render_header
+from ..views.workers import render_workers
 
 __all__ = ["RunHeader"]
 
 
 class RunHeader(Static):
-    """Three lines at the top of the main screen; redrawn only when their text changes.
+    """Three lines at the top of the main screen (a fourth for several workers); redrawn on change.
 
     Carries the `-overloaded` class while the generator is overloaded (dashtui.tcss turns it red).
     """
 
     DEFAULT_CSS = """
     RunHeader {
-        height: 3;
+        height: auto;
         width: 1fr;
     }
     """
@@ -31,7 +32,11 @@ class RunHeader(Static):
     def show(self, info: RunInfo, progress: Progress) -> None:
         self.set_class(is_overloaded(progress), "-overloaded")
         content = render_header(info, progress)
+        workers = render_workers(progress.workers)
+        if workers is not None:
+            content = Content("\n").join([content, workers])
         if self._shown is not None and self._shown.is_same(content):
             return
+        resized = self._shown is None or len(self._shown.split("\n")) != len(content.split("\n"))
         self._shown = content
-        self.update(content, layout=False)
+        self.update(content, layout=resized)

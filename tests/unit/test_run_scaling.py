@@ -1,0 +1,88 @@
+"""How a run is split: what `--workers auto` picks, the equal segments, clock offsets, refused options."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from dashtui.cli.errors import UsageError
+from dashtui.cli.load import placement
+from dashtui.cli.options import build_parser
+from dashtui.run.processes import auto_workers, equal_segments, measure_offset
+from dashtui.scenario import apply_shortcuts, load_scenario
+from dashtui.scenario.model import Scenario
+
+ENV = {"SUPABASE_URL": "http://127.0.0.1:1", "SUPABASE_ANON_KEY": "a", "SUPABASE_SERVICE_ROLE_KEY": "s"}
+
+
+def _rate(rate: int, max_vus: int = 10) -> Scenario:
+    return Scenario.model_validate(
+        {
+            "name": "r",
+            "scenarios": {
+                "s": {
+                    "executor": "constant-arrival-rate",
+                    "rate": rate,
+                    "duration": 10,
+                    "preAllocatedVUs": 1,
+                    "maxVUs": max_vus,
+                }
+            },
+            "flows": {"default": [{"request": {"url": "http://127.0.0.1:1/x"}}]},
+        }
+    )
+
+
+def test_auto_picks_one_worker_for_the_seeds_20_vus() -> None:
+    assert auto_workers(load_scenario("dashboard", env=ENV), cores=8) == 1
+
+
+def test_auto_adds_a_worker_per_1000_vus_capped_at_the_cores() -> None:
+    big = apply_shortcuts(
+        load_scenario("dashboard", env=ENV), vus=3000, duration=30.0, iterations=None, stages=None
+    )
+    assert auto_workers(big, cores=8) == 3
+    assert auto_workers(big, cores=2) == 2
+
+
+def test_auto_adds_a_worker_per_200_iterations_a_second() -> None:
+    assert auto_workers(_rate(100), cores=8) == 1
+    assert auto_workers(_rate(1000), cores=8) == 5
+    assert auto_workers(_rate(1000), cores=1) == 1
+
+
+def test_equal_segments_are_k6s_sequence_split_evenly() -> None:
+    assert equal_segments(1) == [("0:1", "0,1")]
+    assert equal_segments(3) == [
+        ("0:1/3", "0,1/3,2/3,1"),
+        ("1/3:2/3", "0,1/3,2/3,1"),
+        ("2/3:1", "0,1/3,2/3,1"),
+    ]
+
+
+def test_the_clock_offset_comes_from_the_tightest_round_trip() -> None:
+    # worker clock 5 s ahead; the second ping had the shortest round trip
+    samples = [(100.0, 105.3, 100.4), (101.0, 106.01, 101.02), (102.0, 107.5, 102.9)]
+    assert measure_offset(samples) == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize("text", ["0", "-2", "two", "1.5"])
+def test_workers_must_be_a_whole_number_or_auto(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--workers", text])
+    assert f"--workers '{text}': expected a whole number (1 or more) or auto" in capsys.readouterr().err
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    return build_parser().parse_args(list(argv))
+
+
+def test_per_sample_outputs_are_refused_under_several_workers() -> None:
+    scenario = load_scenario("dashboard", env=ENV)
+    assert placement(_args("--out", "json=samples.json"), scenario).workers == 1
+    with pytest.raises(
+        UsageError, match=r"--out json=samples.json: per-sample outputs are not written under"
+    ):
+        placement(_args("--workers", "2", "--out", "json=samples.json"), scenario)
+    assert placement(_args("--workers", "2", "--out", "summary.json"), scenario).workers == 2
