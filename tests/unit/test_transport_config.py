@@ -14,6 +14,7 @@ from dashtui.engine.context import RunContext
 from dashtui.engine.http import PreparedRequest
 from dashtui.engine.transport import AiohttpTransport
 from dashtui.metrics.aggregator import SampleSink
+from dashtui.run.local import InProcessWorker
 
 pytestmark = pytest.mark.anyio
 
@@ -87,7 +88,24 @@ def test_http1_flag_reaches_the_run_context() -> None:
     assert build_parser().parse_args([]).http1 is False
     args = build_parser().parse_args(["--http1"])
     session = Session(scenario(FLOW), env={}, target="http://127.0.0.1:1", http1=args.http1)
-    assert session.engine.ctx.http1 is True
+    handle = session.handles[0]
+    assert isinstance(handle, InProcessWorker)
+    assert handle.worker.engine.ctx.http1 is True
+
+
+def test_http1_flag_reaches_a_worker_process(tmp_path: Path) -> None:
+    """A worker process rebuilds its engine from the coordinator's spec: `--http1` must travel in it."""
+    from dashtui.run.worker_main import build_worker
+
+    preset = tmp_path / "p.toml"
+    preset.write_text(
+        '[scenarios.s]\nexecutor = "shared-iterations"\nvus = 1\niterations = 1\n'
+        '[[flows.default]]\nrequest = { url = "http://127.0.0.1:1/rest/v1/events" }\n',
+        encoding="utf-8",
+    )
+    spec = {"preset": str(preset), "env": {}, "name": "w1", "http1": True}
+    assert build_worker(spec, SystemClock()).engine.ctx.http1 is True
+    assert build_worker({**spec, "http1": False}, SystemClock()).engine.ctx.http1 is False
 
 
 def test_no_vu_connection_reuse_is_a_k6_option_the_engine_passes_on() -> None:
