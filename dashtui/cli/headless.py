@@ -143,6 +143,8 @@ def print_outcome(session: Coordinator, outcome: RunOutcome, *, color: bool) -> 
     print(text)
     for path in outcome.report_paths:
         print(f"dashtui: wrote {path}", file=sys.stderr)
+    for error in outcome.report_errors:
+        print(f"dashtui: error: {error}", file=sys.stderr)
     if outcome.exit_code:
         print(f"dashtui: {outcome.reason} (exit {outcome.exit_code})", file=sys.stderr)
     return outcome.exit_code

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..report import OutputPathError, check_writable
+from ..report import OutputPathError, check_distinct, check_writable
 from ..run.cluster import cluster_coordinator, cluster_workers
 from ..run.coordinator import Coordinator, WorkerLost
 from ..run.processes import auto_workers, process_coordinator
@@ -161,6 +161,10 @@ def outputs_for(args: argparse.Namespace, scenario: Any, color: bool) -> Session
                 check_writable(path)
             except OutputPathError as exc:
                 raise UsageError(f"{flag} {path}: {exc}") from None
+    try:
+        check_distinct((("--out", json_path), ("--summary-export", export)))
+    except OutputPathError as exc:
+        raise UsageError(str(exc)) from None
     return SessionOutputs(
         json_path=json_path,
         summary_export_path=export,

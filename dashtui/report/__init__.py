@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from .dashboard import render_dashboard_block
-from .files import OutputPathError, atomic_write_text, check_writable
+from .files import (
+    OutputPathError,
+    ReportFile,
+    ReportWrites,
+    atomic_write_text,
+    check_distinct,
+    check_writable,
+    write_report,
+    write_reports,
+)
 from .k6json import (
     EXTRAS_KEY,
     WARNING_KEY,
@@ -14,6 +23,7 @@ from .k6json import (
     group_id,
 )
 from .redact import REDACTED, redact
+from .reports import report_files
 from .summary_export import dumps_summary_export, to_summary_export
 from .text import render_summary
 
@@ -21,10 +31,13 @@ __all__ = [
     "EXTRAS_KEY",
     "OutputPathError",
     "REDACTED",
+    "ReportFile",
+    "ReportWrites",
     "RunState",
     "SummaryOptions",
     "atomic_write_text",
     "build_summary_data",
+    "check_distinct",
     "check_writable",
     "dumps_summary_data",
     "dumps_summary_export",
@@ -32,6 +45,9 @@ __all__ = [
     "redact",
     "render_dashboard_block",
     "render_summary",
+    "report_files",
     "to_summary_export",
+    "write_report",
+    "write_reports",
     "WARNING_KEY",
 ]

@@ -18,13 +18,13 @@ from ..metrics.snapshot import Snapshot
 from ..report import (
     RunState,
     SummaryOptions,
-    atomic_write_text,
     build_summary_data,
-    dumps_summary_data,
-    dumps_summary_export,
     render_dashboard_block,
     render_summary,
+    report_files,
+    write_reports,
 )
+from ..secrets import Redactor
 from ..thresholds import ThresholdMonitor, ThresholdResult, compile_thresholds, submetric_keys
 from .merge import Accumulator
 from .protocol import Progress, RunInfo, RunOutcome, RunStatus, ScenarioProgress, WorkerStatus
@@ -33,6 +33,7 @@ from .worker import Delta, WorkerReady, registry_for
 __all__ = [
     "EXIT_ABORTED_BY_SIGNAL",
     "EXIT_CONFIG",
+    "EXIT_ENGINE",
     "EXIT_OK",
     "EXIT_SCRIPT_ERROR",
     "EXIT_THRESHOLDS",
@@ -47,6 +48,8 @@ __all__ = [
 EXIT_OK = 0
 EXIT_THRESHOLDS = 99
 EXIT_WORKER_LOST = 103
+EXIT_ENGINE = 103
+"""The engine failed: a worker lost, or a report that could not be written (a lost report is never a pass)."""
 EXIT_CONFIG = 104
 EXIT_ABORTED_BY_SIGNAL = 105
 EXIT_SCRIPT_ERROR = 107
@@ -203,6 +206,7 @@ class Coordinator:
         self.clock = clock or SystemClock()
         self.outputs = outputs or SessionOutputs()
         self.registry = registry_for(scenario)
+        self.redactor = Redactor(getattr(scenario, "secrets", ()))
         self.thresholds = compile_thresholds(threshold_config(scenario), self.registry)
         track = (*submetric_keys(self.thresholds), *REALTIME_ERROR_KEYS)
         self.handles = list(workers(track))
@@ -434,15 +438,11 @@ class Coordinator:
         if self.scenario.report.dashboard_block:
             summary += "\n" + self.dashboard_block(data)
         summary += self.workers_text()
-        paths: list[str] = []
-        if self.outputs.json_path is not None:
-            atomic_write_text(self.outputs.json_path, dumps_summary_data(data))
-            paths.append(str(self.outputs.json_path))
-        if self.outputs.summary_export_path is not None:
-            atomic_write_text(self.outputs.summary_export_path, dumps_summary_export(data))
-            paths.append(str(self.outputs.summary_export_path))
+        writes = write_reports(report_files(self.outputs.json_path, self.outputs.summary_export_path, data))
         failed = any(r.failed for r in results)
-        if self.interrupted_by_signal:
+        if writes.failures and not self.interrupted_by_signal:
+            code, reason = EXIT_ENGINE, "a report could not be written"
+        elif self.interrupted_by_signal:
             code, reason = EXIT_ABORTED_BY_SIGNAL, "interrupted by signal"
         elif self.worker_lost is not None and self.on_worker_loss == "abort":
             code, reason = EXIT_WORKER_LOST, self.worker_lost
@@ -458,7 +458,8 @@ class Coordinator:
             snapshot=snapshot,
             results=results,
             summary_text=summary,
-            report_paths=tuple(paths),
+            report_paths=writes.written,
+            report_errors=writes.failures,
         )
 
     def workers_text(self) -> str:
@@ -522,7 +523,7 @@ class Coordinator:
         }
         if self.worker_lost is not None:
             extras["worker_lost"] = self.worker_lost
-        return build_summary_data(
+        data = build_summary_data(
             snapshot,
             results,
             options=SummaryOptions(
@@ -537,6 +538,7 @@ class Coordinator:
             ),
             extras=extras,
         )
+        return self.redactor.data(data)
 
     def dashboard_block(self, data: Mapping[str, Any]) -> str:
         first = next(iter(self.scenario.scenarios.values()))

@@ -127,6 +127,8 @@ class RunOutcome:
     summary_text: str
     """The end-of-test summary as headless mode prints it, without colour."""
     report_paths: tuple[str, ...] = ()
+    report_errors: tuple[str, ...] = ()
+    """One line per report that could not be written (the run then ends with exit 103)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,6 +150,7 @@ class Worker:
                 seed=seed,
                 segment=segment,
                 http1=http1,
+                secrets=tuple(getattr(scenario, "secrets", ())),
             )
         except AuthError as exc:
             raise ConfigError(str(exc)) from None

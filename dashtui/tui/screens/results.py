@@ -33,10 +33,12 @@ def render_outcome_title(outcome: RunOutcome) -> Content:
     )
 
 
-def render_report_paths(paths: tuple[str, ...]) -> Content:
-    if not paths:
+def render_report_paths(paths: tuple[str, ...], errors: tuple[str, ...] = ()) -> Content:
+    lines = [Content.assemble(("report ", "$text-muted"), path) for path in paths]
+    lines += [Content.assemble(("not written ", "bold $text-error"), error) for error in errors]
+    if not lines:
         return Content.styled("no report files were written", "$text-muted")
-    return Content("\n").join(Content.assemble(("report ", "$text-muted"), path) for path in paths)
+    return Content("\n").join(lines)
 
 
 class _LeaveBindings(Screen[None]):
@@ -70,7 +72,11 @@ class ResultsScreen(_LeaveBindings):
         with VerticalScroll(id="results-summary", classes="panel") as summary:
             summary.border_title = "Summary"
             yield Static(Content(outcome.summary_text), markup=False)
-        yield Static(render_report_paths(outcome.report_paths), id="results-reports", markup=False)
+        yield Static(
+            render_report_paths(outcome.report_paths, outcome.report_errors),
+            id="results-reports",
+            markup=False,
+        )
         yield Footer()
 
     def on_mount(self) -> None:
