@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
-from ..report import redact
+from ..secrets import redact, secrets_of
 from ..session import EXIT_CONFIG
 
 __all__ = ["UsageError", "fail", "secrets_of"]
@@ -13,11 +13,6 @@ __all__ = ["UsageError", "fail", "secrets_of"]
 
 class UsageError(Exception):
     """A command-line mistake: reported in one line, exit 104 as k6 does for invalid config."""
-
-
-def secrets_of(env: Mapping[str, str]) -> list[str]:
-    """Values of variables whose name says they are secret."""
-    return [v for k, v in env.items() if v and any(w in k.upper() for w in ("KEY", "TOKEN", "SECRET"))]
 
 
 def fail(message: str, env: Mapping[str, str], *, code: int = EXIT_CONFIG) -> int:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..metrics.types import make_tags
+from ..secrets import redact
 from .http import PreparedRequest
 
 __all__ = ["AuthError", "auth_header_sets", "prepare_request"]
@@ -45,7 +46,7 @@ def prepare_request(spec: Any, header_sets: Mapping[str, Mapping[str, str]]) -> 
     return PreparedRequest(
         method=spec.method.upper(),
         url=spec.url,
-        name=spec.name or spec.url,
+        name=spec.name or redact(spec.url),
         headers=headers,
         content=content,
         timeout=spec.timeout,

@@ -29,6 +29,8 @@ from .prepare import prepare_request
 __all__ = ["VU"]
 
 EXCERPT = 160
+_SECRET_MARGIN = 4096
+"""Bytes past the excerpt that are redacted with it, so a secret cut by the excerpt's end is caught whole."""
 
 
 class VU:
@@ -201,13 +203,13 @@ class VU:
         return [r for r in results if r is not None]
 
     def _record_failure(self, result: HttpResult) -> None:
-        excerpt = result.body[:EXCERPT].decode("utf-8", "replace")
+        excerpt = result.body[: EXCERPT + _SECRET_MARGIN].decode("utf-8", "replace")
         self.ctx.sink.add_failure(
             FailureRecord(
                 elapsed=max(0.0, self.ctx.clock.now() - self.ctx.start),
-                name=result.request.name,
+                name=redact(result.request.name, self.ctx.secrets),
                 status=result.status,
                 error=redact(result.error, self.ctx.secrets),
-                body_excerpt=redact(excerpt, self.ctx.secrets),
+                body_excerpt=redact(excerpt, self.ctx.secrets)[:EXCERPT],
             )
         )

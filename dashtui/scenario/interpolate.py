@@ -6,16 +6,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["InterpolationError", "Interpolator", "is_secret_name"]
+from ..secrets import ALWAYS_SECRET, is_secret_name, redact
 
-_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSWORD", re.IGNORECASE)
+__all__ = ["ALWAYS_SECRET", "InterpolationError", "Interpolator", "is_secret_name"]
+
 _REFERENCE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?", re.DOTALL)
-ALWAYS_SECRET = ("SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_ANON_KEY")
-
-
-def is_secret_name(name: str) -> bool:
-    """Variables whose name contains KEY, TOKEN, SECRET or PASSWORD hold secrets: never show their values."""
-    return bool(_SECRET_NAME.search(name))
+_LABELS = frozenset({"name", "group", "description", "channel"})
+"""Keys whose values only label things in outputs (check, request, group names): a secret in one is redacted
+when it is interpolated, so the summary, the reports and the console all show the label without it. A request
+without a name is labelled by its URL: when that URL holds a secret, the redacted URL becomes its name."""
 
 
 class InterpolationError(Exception):
@@ -137,12 +136,21 @@ class Interpolator:
         """Interpolate every string inside `value`; `on_error(path, error)` must raise."""
         if isinstance(value, str):
             try:
-                return self.expand(value)
+                expanded = self.expand(value)
             except InterpolationError as exc:
                 on_error(path, exc)
                 raise
+            if expanded != value and path and path[-1] in _LABELS:
+                return redact(expanded, self.secrets)
+            return expanded
         if isinstance(value, Mapping):
-            return {key: self.walk(item, (*path, key), on_error) for key, item in value.items()}
+            walked = {key: self.walk(item, (*path, key), on_error) for key, item in value.items()}
+            url = walked.get("url")
+            if isinstance(url, str) and not walked.get("name") and url != value.get("url"):
+                shown = redact(url, self.secrets)
+                if shown != url:
+                    walked["name"] = shown
+            return walked
         if isinstance(value, list):
             return [self.walk(item, (*path, index), on_error) for index, item in enumerate(value)]
         return value

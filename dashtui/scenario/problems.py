@@ -57,8 +57,8 @@ def format_key(path: Sequence[str | int]) -> str:
     return text
 
 
-def format_value(value: Any, limit: int = 80) -> str:
-    """A short, TOML-like rendering of what was found."""
+def format_value(value: Any, limit: int = 80, redact: Callable[[str], str] = lambda text: text) -> str:
+    """A short, TOML-like rendering of what was found, redacted before it is cut short."""
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, str):
@@ -66,9 +66,14 @@ def format_value(value: Any, limit: int = 80) -> str:
     elif isinstance(value, dict):
         text = "a table {" + ", ".join(str(k) for k in value) + "}"
     elif isinstance(value, list | tuple):
-        text = "[" + ", ".join(format_value(v, 24) for v in value[:6]) + (", …]" if len(value) > 6 else "]")
+        text = (
+            "["
+            + ", ".join(format_value(v, 24, redact) for v in value[:6])
+            + (", …]" if len(value) > 6 else "]")
+        )
     else:
         text = repr(value)
+    text = redact(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -94,12 +99,14 @@ def _spec_key(key: str | int | None) -> list[str | int]:
     return [int(p) if p.isdigit() else p for p in key.split("\x00")]
 
 
-def _expected_for(error: ErrorDetails) -> tuple[str | None, str, str]:
+def _expected_for(
+    error: ErrorDetails, redact: Callable[[str], str] = lambda text: text
+) -> tuple[str | None, str, str]:
     """(message, found, expected) for a pydantic error that is not one of ours."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     value = error.get("input")
-    found = format_value(value)
+    found = format_value(value, redact=redact)
     if kind == "missing":
         return "missing key", "no value", "a value for this required key"
     if kind == "extra_forbidden":
@@ -155,7 +162,7 @@ def problems_from_validation(
             loc += _spec_key(cause.key)
             message, found, expected = None, cause.found, cause.expected
         else:
-            message, found, expected = _expected_for(error)
+            message, found, expected = _expected_for(error, redact)
             if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
                 loc.append(str((error.get("ctx") or {}).get("discriminator", "executor")).strip("'"))
         loc = rename(loc)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from textual.content import Content
 
 from ...metrics.snapshot import CheckStats, Snapshot
+from ...secrets import redact
 from ..format import fmt_clock, fmt_count, fmt_ms, fmt_percent
 
 __all__ = [
@@ -118,9 +119,16 @@ def _one_line(text: str, limit: int) -> str:
 
 
 def failure_rows(snapshot: Snapshot, limit: int = FAILURE_ROWS) -> tuple[FailureRow, ...]:
-    """The newest `limit` failures, newest first, excerpts flattened to one short line."""
+    """The newest `limit` failures, newest first, excerpts flattened to one short line; key-shaped text
+    (`?apikey=…`, a JWT, a bearer token) is redacted again here, whoever recorded the failure."""
     return tuple(
-        FailureRow(f.elapsed, f.name, f.status, f.error, _one_line(f.body_excerpt, EXCERPT_CHARS))
+        FailureRow(
+            f.elapsed,
+            redact(f.name),
+            f.status,
+            redact(f.error),
+            _one_line(redact(f.body_excerpt), EXCERPT_CHARS),
+        )
         for f in snapshot.failures[:limit]
     )
 
