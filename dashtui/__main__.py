@@ -1,4 +1,4 @@
-"""`python -m dashtui` runs the command line."""
+"""`python -m dashtui` runs the command line (signals handled before the heavy imports)."""
 
 from __future__ import annotations
 

@@ -1,18 +1,33 @@
-"""The command line: `dashtui [PRESET]` runs a test; serve, validate, presets, import, init: subcommands."""
+"""The command line: `dashtui [PRESET]` runs a test; serve, validate, presets, import, init: subcommands.
+
+This module stays light: `main` installs the signal handlers before anything heavy is imported.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from ..session import EXIT_CONFIG
-from .options import build_parser
+from .. import stopping
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = ["build_parser", "main"]
 
 
+def build_parser() -> argparse.ArgumentParser:
+    """The run's argument parser (see `options.build_parser`)."""
+    from .options import build_parser as build
+
+    return build()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Dispatch to a subcommand's module, or run a test; returns the process exit code."""
+    stopping.install()
+    stopping.checkpoint("imports")
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] == "serve":
         from .serve import serve
@@ -38,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parsed = parser.parse_args(args)
     except SystemExit as exc:
+        from ..session import EXIT_CONFIG
+
         return EXIT_CONFIG if exc.code not in (0, None) else 0
     from .run import run
 

@@ -1,21 +1,24 @@
-"""Headless runs: progress lines on stderr, signal handling, then the summary on stdout."""
+"""Headless runs: progress lines on stderr, stopping on signals (and on a stuck step), then the summary."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
-import signal
 import sys
+import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import anyio
 
+from .. import stopping
 from ..engine.selfmon import GeneratorHealth, LoadFigures
 from ..progress import progress_bar_lines, progress_line
 from ..report import render_summary
-from ..run.coordinator import Coordinator
+from ..run.coordinator import EXIT_ABORTED_BY_SIGNAL, Coordinator
 from ..run.protocol import RunControl, RunOutcome
 
-__all__ = ["OverloadNotifier", "print_outcome", "run_headless"]
+__all__ = ["OverloadNotifier", "headless", "print_outcome", "run_headless"]
 
 WORSEN_FACTOR = 2.0
 """A live overload is reported again only when its late share or its stalls at least double (and by at least
@@ -24,19 +27,64 @@ so its share climbs for a window's length): a handful of lines over a whole run,
 WORSEN_MIN_SHARE = 0.05
 WORSEN_MIN_MS = 10.0
 
+_BEAT = 0.1
+_DEADLINE_SLACK = 1.0
+"""Seconds past the planned end plus gracefulStop before the watchdog takes over a stuck loop."""
 
-async def _watch_signals(session: Coordinator) -> None:
-    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-        count = 0
-        async for signum in signals:
-            count += 1
-            name = signal.Signals(signum).name
-            if count == 1:
-                print(f"\n{name}: stopping gracefully; press Ctrl-C again to stop at once", file=sys.stderr)
-                session.signal(graceful=True)
-            else:
-                print(f"\n{name}: stopping now", file=sys.stderr)
-                session.signal(graceful=False)
+
+class _HeadlessStop:
+    """Signals during a headless run: the first aborts it, the second (or a stuck loop) ends it now."""
+
+    def __init__(self, session: Coordinator, color: bool) -> None:
+        self.session = session
+        self.color = color
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.outcome: RunOutcome | None = None
+        self.printed = False
+
+    def on_stop(self, name: str) -> None:
+        stopping.say(f"\n{name}: stopping now; the reports are written next (signal again to exit at once)")
+        self.session.interrupted_by_signal = True
+        loop = self.loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(lambda: self.session.signal(graceful=False))
+
+    def end_now(self, why: str) -> None:
+        """Write what there is, print the summary, exit: from a second signal or the watchdog's thread."""
+        stopping.say(f"\ndashtui: {why}")
+        code = EXIT_ABORTED_BY_SIGNAL
+        try:
+            if self.outcome is None:
+                self.outcome = self.session.finish()
+            if not self.printed:
+                self.printed = True
+                code = print_outcome(self.session, self.outcome, color=self.color)
+            elif self.session.interrupted_by_signal:
+                code = EXIT_ABORTED_BY_SIGNAL
+        except Exception as error:
+            stopping.say(f"dashtui: error: the reports could not be finished: {error}")
+        stopping.exit_now(code=EXIT_ABORTED_BY_SIGNAL if self.session.interrupted_by_signal else code)
+
+    def on_force(self, name: str) -> None:
+        self.end_now(f"{name}: exiting now")
+
+    def take_over(self, why: str) -> None:
+        self.end_now(f"{why}: the run ends without that step (its iteration is interrupted)")
+
+
+def _deadline(session: Coordinator) -> float | None:
+    """Monotonic time by which every scenario has ended, gracefulStop included (None: unbounded)."""
+    planned = session.info.planned
+    if planned <= 0:
+        return None
+    grace = max((float(c.graceful_stop) for c in session.scenario.scenarios.values()), default=0.0)
+    return time.monotonic() + planned + grace + _DEADLINE_SLACK
+
+
+async def _beat(watchdog: stopping.Watchdog) -> None:
+    while True:
+        watchdog.beat()
+        await anyio.sleep(_BEAT)
 
 
 class OverloadNotifier:
@@ -110,15 +158,18 @@ async def _print_progress(session: Coordinator, tty: bool) -> None:
         sys.stderr.flush()
 
 
-async def run_headless(session: Coordinator, quiet: bool = False) -> RunOutcome:
-    """Run with progress lines and signal handling; returns after the reports are written."""
+async def run_headless(
+    session: Coordinator, quiet: bool = False, watchdog: stopping.Watchdog | None = None
+) -> RunOutcome:
+    """Run with progress lines; returns after the reports are written."""
     outcome: RunOutcome | None = None
     tty = sys.stderr.isatty()
     # the run's long-lived objects (VUs, clients, presets) need no collector scans: as the console does
     gc.collect()
     gc.freeze()
     async with anyio.create_task_group() as tg:
-        tg.start_soon(_watch_signals, session)
+        if watchdog is not None:
+            tg.start_soon(_beat, watchdog)
         tg.start_soon(_warn_overload, session, tty)
         if not quiet:
             tg.start_soon(_print_progress, session, tty)
@@ -130,6 +181,29 @@ async def run_headless(session: Coordinator, quiet: bool = False) -> RunOutcome:
     if not quiet:
         print(progress_line(session.progress()), file=sys.stderr)
     return outcome
+
+
+def headless(session: Coordinator, *, quiet: bool, color: bool) -> int:
+    """A whole headless run as k6 runs it: signals abort and still write every report; returns the code."""
+    stop = _HeadlessStop(session, color)
+
+    async def main() -> RunOutcome:
+        stop.loop = asyncio.get_running_loop()
+        stopping.checkpoint("running")
+        watchdog = stopping.Watchdog(stop.take_over, deadline=_deadline(session))
+        with watchdog:
+            return await run_headless(session, quiet, watchdog)
+
+    with stopping.during_run(stop.on_stop, stop.on_force):
+        stop.outcome = anyio.run(main)
+        stop.loop = None
+        outcome = stop.outcome
+        if session.interrupted_by_signal and outcome.exit_code != EXIT_ABORTED_BY_SIGNAL:
+            outcome = replace(outcome, exit_code=EXIT_ABORTED_BY_SIGNAL, reason="interrupted by signal")
+        stop.printed = True
+        code = print_outcome(session, outcome, color=color)
+    stopping.run_over()
+    return code
 
 
 def print_outcome(session: Coordinator, outcome: RunOutcome, *, color: bool) -> int:

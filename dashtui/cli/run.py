@@ -7,13 +7,12 @@ import os
 import sys
 from typing import Any
 
-import anyio
-
+from .. import stopping
 from ..scenario import ScenarioError, ScriptError
 from ..session import EXIT_CONFIG, EXIT_SCRIPT_ERROR
 from ..thresholds import ThresholdError
 from .errors import UsageError, fail
-from .headless import print_outcome, run_headless
+from .headless import headless as run_headless
 from .load import load, make_coordinator, make_session, outputs_for, placement
 from .options import execution_segment
 
@@ -25,6 +24,7 @@ def _start_standin(env: dict[str, str]) -> Any:
 
     standin = StandIn(StandInConfig(box_office_rate=2.0))
     standin.start()
+    stopping.checkpoint("standin")
     env.setdefault("SUPABASE_URL", standin.url)
     env.setdefault("SUPABASE_ANON_KEY", standin.anon_key)
     env.setdefault("SUPABASE_SERVICE_ROLE_KEY", standin.service_role_key)
@@ -86,11 +86,17 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc), env, code=EXIT_SCRIPT_ERROR if isinstance(exc, ScriptError) else EXIT_CONFIG)
     try:
         if headless:
-            outcome = anyio.run(run_headless, session, args.quiet)
-            return print_outcome(session, outcome, color=color)
+            return run_headless(session, quiet=args.quiet, color=color)
         from ..tui import run_console
 
-        return run_console(session, fps=args.fps)
+        return run_console(
+            session,
+            fps=args.fps,
+            interrupt=lambda: session.signal(graceful=False),
+            finish_now=session.finish,
+        )
     finally:
+        stopping.run_over()
         if standin is not None:
+            stopping.checkpoint("shutdown")
             standin.stop()

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import os
+import sys
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from .. import stopping
 from ..metrics.snapshot import Snapshot
 from ..run.protocol import RunOutcome, RunSession
 from .commands import RunCommands
@@ -71,6 +76,11 @@ class DashApp(App[None]):
         self._snapshot: Snapshot | None = None
         self._snapshot_second = -1
         self._quit_requested = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.interrupt: Callable[[], None] | None = None
+        """How a signal stops the run (abort, exit 105); without it, `stop(graceful=False)`."""
+        self.signalled: str | None = None
+        """The name of the signal that stopped the run, if one did."""
         self._main = MainScreen(session.info, fps=fps, on_frame=self._draw_frame)
 
     @property
@@ -78,6 +88,7 @@ class DashApp(App[None]):
         return self.outcome is not None or self.run_error is not None
 
     async def on_mount(self) -> None:
+        self._loop = asyncio.get_running_loop()
         await self.push_screen(self._main)
         self.call_after_refresh(self._start_run)
 
@@ -142,6 +153,25 @@ class DashApp(App[None]):
             return
         self.push_screen(RunErrorScreen(message.error))
 
+    def on_signal(self, name: str) -> None:
+        """From the signal handler (any moment on the app's thread): stop as headless does, on the loop."""
+        self.signalled = name
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._stop_on_signal)
+
+    def _stop_on_signal(self) -> None:
+        """Abort at once; leave as soon as the reports are written, with the outcome's code (105)."""
+        self.exit_on_end = True
+        if self.outcome is not None:
+            self.exit(return_code=stopping.EXIT_SIGNAL)
+        elif self.run_error is not None:
+            self.exit(return_code=CRASH_EXIT_CODE)
+        elif self.interrupt is not None:
+            self.interrupt()
+        else:
+            self.session.stop(graceful=False)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Run controls disappear from the footer and do nothing once the run has ended."""
         if action in _RUN_ACTIONS and self.run_ended:
@@ -200,19 +230,73 @@ class DashApp(App[None]):
             self.push_screen(HelpScreen())
 
 
+_RESTORE = "\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l\x1b[?1049l\x1b[?25h"
+"""Mouse tracking and bracketed paste off, the main screen back, the cursor shown."""
+
+
+def _terminal_restorer() -> Callable[[], None]:
+    """A way back to the terminal as it is now, for an exit that cannot wait for Textual's own."""
+    try:
+        import termios
+
+        fd = sys.stdin.fileno()
+        saved = termios.tcgetattr(fd)
+    except (ImportError, OSError, ValueError):
+        return lambda: None
+
+    def restore() -> None:
+        try:
+            termios.tcsetattr(fd, termios.TCSANOW, saved)
+            os.write(sys.__stdout__.fileno() if sys.__stdout__ else 1, _RESTORE.encode())
+        except (OSError, ValueError):
+            pass
+
+    return restore
+
+
 def run_console(
-    session: RunSession, *, fps: float = 4.0, exit_on_end: bool = False, headless: bool = False
+    session: RunSession,
+    *,
+    fps: float = 4.0,
+    exit_on_end: bool = False,
+    headless: bool = False,
+    interrupt: Callable[[], None] | None = None,
+    finish_now: Callable[[], RunOutcome] | None = None,
 ) -> int:
     """Run the console until the person leaves it; returns the exit code headless mode would give.
 
     `headless=True` runs the app without a terminal (benchmarks, tests); it then ends only by itself,
-    so pair it with `exit_on_end=True`.
+    so pair it with `exit_on_end=True`. SIGINT, SIGTERM and SIGHUP stop the run as headless does
+    (`interrupt`: abort, reports written, exit 105); a second signal writes what there is
+    (`finish_now`), restores the terminal and exits 105 at once.
 
     Raises:
         Exception: whatever the session's `run()` raised, after the terminal is restored.
     """
     app = DashApp(session, fps=fps, exit_on_end=exit_on_end)
-    app.run(headless=headless)
+    app.interrupt = interrupt
+    restore = _terminal_restorer() if not headless else (lambda: None)
+
+    def force(name: str) -> None:
+        outcome = app.outcome
+        errors: tuple[str, ...] = ()
+        try:
+            if outcome is None and finish_now is not None:
+                outcome = finish_now()
+            errors = outcome.report_errors if outcome is not None else ()
+        finally:
+            restore()
+            for error in errors:
+                stopping.say(f"dashtui: error: {error}")
+            stopping.exit_now(f"dashtui: {name}: exiting now (exit {stopping.EXIT_SIGNAL})")
+
+    with stopping.during_run(app.on_signal, force):
+        app.run(headless=headless)
+    if app.signalled is not None:
+        stopping.say(f"dashtui: {app.signalled}: the run was stopped (exit {stopping.EXIT_SIGNAL})")
+    if app.outcome is not None:
+        for error in app.outcome.report_errors:
+            stopping.say(f"dashtui: error: {error}")
     if app.run_error is not None:
         raise app.run_error
     if app.return_code is not None:
