@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from types import MappingProxyType
+
 import pytest
 
 from dashtui.clock import FakeClock
 from dashtui.metrics import Aggregator, Metric, MetricType, Registry, Sample, Snapshot, make_tags
+from dashtui.metrics.snapshot import CheckStats, WindowStats
 
 
 def _request(
@@ -108,3 +112,86 @@ def test_merging_snapshots_equals_one_generator_seeing_everything() -> None:
     assert merged.values("http_req_failed") == whole.values("http_req_failed")
     assert merged.values("http_reqs")["count"] == whole.values("http_reqs")["count"] == 5  # type: ignore[index]
     assert {n: e.requests for n, e in merged.endpoints.items()} == {"events": 3, "orders": 1, "tickets": 1}
+    assert {n: (e.failed, dict(e.status_classes)) for n, e in merged.endpoints.items()} == {
+        n: (e.failed, dict(e.status_classes)) for n, e in whole.endpoints.items()
+    }
+
+
+def test_merging_combines_the_group_durations_of_both_generators() -> None:
+    clocks = [FakeClock(), FakeClock(), FakeClock()]
+    one, two, both = (Aggregator(Registry(), clock=c) for c in clocks)
+    durations = {"one": [100.0, 300.0], "two": [200.0, 900.0]}
+    for aggregator, clock, values in (
+        (one, clocks[0], durations["one"]),
+        (two, clocks[1], durations["two"]),
+        (both, clocks[2], durations["one"] + durations["two"]),
+    ):
+        for value in values:
+            aggregator.add(
+                Sample("group_duration", value, make_tags({"group": "::initial_load"}), clock.now())
+            )
+    merged = one.snapshot().merge(two.snapshot())
+    whole = both.snapshot()
+    stats = ("count", "min", "max", "avg")
+    assert merged.groups["::initial_load"].values(1.0, stats) == whole.groups["::initial_load"].values(
+        1.0, stats
+    )
+    assert merged.groups["::initial_load"].values(1.0, ("count",)) == {"count": 4.0}
+
+
+def _window(index: int, requests: int, failed: int, p95: float, endpoints: dict[str, int]) -> WindowStats:
+    return WindowStats(
+        index=index,
+        requests=requests,
+        failed=failed,
+        p50=p95 / 2,
+        p95=p95,
+        p99=p95 * 1.2,
+        max=p95 * 1.5,
+        vus=2,
+        iterations=requests // 2,
+        endpoint_requests=MappingProxyType(endpoints),
+        realtime_messages=1,
+    )
+
+
+def _snapshot(checks: list[CheckStats], windows: list[WindowStats]) -> Snapshot:
+    return replace(
+        Snapshot.empty(),
+        checks=MappingProxyType({(c.group, c.name): c for c in checks}),
+        windows=tuple(windows),
+    )
+
+
+def test_merging_adds_the_checks_of_both_generators_per_group_and_name() -> None:
+    one = _snapshot(
+        [CheckStats("::initial_load", "status 200", 9, 1), CheckStats("", "status 200", 4, 0)],
+        [],
+    )
+    two = _snapshot(
+        [CheckStats("::initial_load", "status 200", 5, 3), CheckStats("::refresh", "fast", 2, 2)],
+        [],
+    )
+    merged = one.merge(two)
+    assert {k: (c.passes, c.fails) for k, c in merged.checks.items()} == {
+        ("::initial_load", "status 200"): (14, 4),
+        ("", "status 200"): (4, 0),
+        ("::refresh", "fast"): (2, 2),
+    }
+    assert {k: (c.passes, c.fails) for k, c in two.merge(one).checks.items()} == {
+        k: (c.passes, c.fails) for k, c in merged.checks.items()
+    }
+
+
+def test_merging_adds_windows_of_the_same_second_and_keeps_the_others_in_order() -> None:
+    one = _snapshot(
+        [], [_window(0, 10, 1, 40.0, {"events": 6, "orders": 4}), _window(2, 4, 0, 10.0, {"events": 4})]
+    )
+    two = _snapshot([], [_window(1, 3, 3, 90.0, {"orders": 3}), _window(2, 6, 2, 30.0, {"orders": 6})])
+    merged = one.merge(two)
+    assert [w.index for w in merged.windows] == [0, 1, 2]
+    second = merged.windows[2]
+    assert (second.requests, second.failed, second.vus, second.iterations) == (10, 2, 4, 5)
+    assert (second.p95, second.max, second.realtime_messages) == (30.0, 45.0, 2)
+    assert dict(second.endpoint_requests) == {"events": 4, "orders": 6}
+    assert merged.windows[0] == one.windows[0] and merged.windows[1] == two.windows[0]
