@@ -23,6 +23,7 @@ from types import FrameType
 __all__ = [
     "EXIT_SIGNAL",
     "SIGNALS",
+    "SignalExit",
     "StopState",
     "Watchdog",
     "checkpoint",
@@ -38,6 +39,10 @@ EXIT_SIGNAL = 105
 SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 StopHook = Callable[[str], None]
+
+
+class SignalExit(SystemExit):
+    """A signal before the run: exit 105; its own type, so catching a preset's `sys.exit()` lets it by."""
 
 
 class StopState:
@@ -100,7 +105,7 @@ def _handle(signum: int, frame: FrameType | None) -> None:
     if on_stop is None:
         if state.count == 1:
             say(f"\ndashtui: {name} before the run started: stopped (exit {EXIT_SIGNAL})")
-            raise SystemExit(EXIT_SIGNAL)
+            raise SignalExit(EXIT_SIGNAL)
         exit_now()
     elif state.count == 1:
         on_stop(name)

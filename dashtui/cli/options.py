@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .._version import __version__
 from ..scenario import Stage
@@ -44,6 +46,32 @@ def workers(text: str) -> int | str:
     if count < 1:
         raise argparse.ArgumentTypeError(f"--workers {text!r}: expected a whole number (1 or more) or auto")
     return count
+
+
+MAX_FPS = 60.0
+
+
+def _fps(text: str) -> float:
+    """`--fps`: frames per second, a positive number no larger than a terminal can show."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= MAX_FPS):
+        raise argparse.ArgumentTypeError(
+            f"--fps {text!r}: expected a number of frames per second, 0 < fps <= 60"
+        )
+    return value
+
+
+def url(text: str) -> str:
+    """`--url`: an absolute http(s) URL with a host, checked before the preset is read."""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"--url {text!r}: expected an absolute http(s) URL with a host, such as http://127.0.0.1:54321"
+        )
+    return text
 
 
 def env_pair(text: str) -> tuple[str, str]:
@@ -119,12 +147,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-i", "--iterations", type=int, help="k6 --iterations")
     parser.add_argument("-s", "--stage", type=_stage, action="append", help="k6 --stage DURATION:TARGET")
     parser.add_argument("-e", "--env", type=env_pair, action="append", default=[], help="KEY=VALUE")
-    parser.add_argument("--url", help="target base URL (else SUPABASE_URL, else the embedded stand-in)")
+    parser.add_argument(
+        "--url", type=url, help="target base URL (else SUPABASE_URL, else the embedded stand-in)"
+    )
     parser.add_argument("--out", type=Path, help="k6-shaped JSON report (handleSummary data)")
     parser.add_argument("--summary-export", type=Path, help="k6's --summary-export JSON")
     parser.add_argument("--no-color", action="store_true", help="no ANSI colours")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    parser.add_argument("--fps", type=float, default=4.0, help="console refresh rate (default 4)")
+    parser.add_argument("--fps", type=_fps, default=4.0, help="console refresh rate (default 4, at most 60)")
     parser.add_argument("--seed", type=int, help="seed for think-time randomness")
     add_segment_flags(parser)
     parser.add_argument(

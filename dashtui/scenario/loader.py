@@ -76,6 +76,13 @@ def resolve_ref(ref: str | Path) -> Path:
     path = Path(ref)
     if path.is_file():
         return path
+    if path.is_dir():
+        raise ScenarioError(
+            "not a file",
+            file=display_path(path),
+            found="a directory",
+            expected="a path to a .toml or .py scenario file, or a preset name such as 'dashboard'",
+        )
     text = str(ref)
     if path.suffix == "" and os.sep not in text and "/" not in text:
         for suffix in (".toml", ".py"):

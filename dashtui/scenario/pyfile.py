@@ -12,6 +12,7 @@ from types import MappingProxyType, ModuleType
 from pydantic import ValidationError
 
 from ..report.redact import redact
+from ..stopping import SignalExit
 from .errors import ScenarioError, ScriptError
 from .interpolate import ALWAYS_SECRET, is_secret_name
 from .model import Scenario
@@ -35,7 +36,9 @@ def load_python_scenario(
     if callable(build):
         try:
             result = build(MappingProxyType(merged))
-        except Exception as exc:
+        except SignalExit:
+            raise
+        except (Exception, SystemExit, KeyboardInterrupt) as exc:
             raise _failure(exc, display, secrets, "build(env) failed") from None
         origin = "build(env) returned"
     elif hasattr(module, "scenario"):
@@ -71,7 +74,10 @@ def _import(path: Path, display: str, secrets: frozenset[str]) -> ModuleType:
         raise ScriptError(
             f"Python syntax error: {exc.msg}", file=display, line=exc.lineno, column=exc.offset
         ) from None
-    except (Exception, SystemExit) as exc:
+    except SignalExit:
+        sys.modules.pop(name, None)
+        raise
+    except (Exception, SystemExit, KeyboardInterrupt) as exc:
         sys.modules.pop(name, None)
         raise _failure(exc, display, secrets, "importing the scenario failed") from None
     return module
