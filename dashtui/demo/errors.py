@@ -11,6 +11,7 @@ __all__ = [
     "not_implemented",
     "parse_error",
     "range_not_satisfiable",
+    "too_complex",
     "undefined_column",
 ]
 
@@ -75,3 +76,21 @@ def invalid_json_body(message: str = "Empty or invalid json") -> PostgrestError:
 def not_implemented(details: str) -> PostgrestError:
     """PGRST127: a PostgREST feature the stand-in does not offer (it says which, instead of guessing)."""
     return PostgrestError(400, "PGRST127", "Feature not implemented", details)
+
+
+_TOO_COMPLEX = ("expression tree is too large", "too many", "parser stack overflow", "string or blob too big")
+
+
+def too_complex(error: BaseException) -> PostgrestError | None:
+    """PostgreSQL's answer to a query or body nested deeper than it can take (54001, which PostgREST sends
+    with status 500), for a RecursionError or SQLite's own limits; None for any other error."""
+    if not isinstance(error, RecursionError) and not any(m in str(error).lower() for m in _TOO_COMPLEX):
+        return None
+    return PostgrestError(
+        500,
+        "54001",
+        "stack depth limit exceeded",
+        None,
+        'Increase the configuration parameter "max_stack_depth" (currently 2048kB), '
+        "after ensuring the platform's stack depth limit is adequate.",
+    )

@@ -188,7 +188,7 @@ def _build(
     limit: int | None,
     offset: int,
 ) -> ReadPlan:
-    where_sql = f" WHERE {' AND '.join(where)}" if where else ""
+    where_sql = f" WHERE {_balanced(where, ' AND ')}" if where else ""
     from_sql = f'FROM "{table.name}"{where_sql}'
     group_cols = [o for o in outputs if o.expr != "count(*)"] if counting else []
     order_parts = []
@@ -212,8 +212,7 @@ def _build(
     if counting and group_cols:
         group_sql = " GROUP BY " + ", ".join(o.expr for o in group_cols)
     inner = f"SELECT {inner_cols} {from_sql}{group_sql}{order_sql} LIMIT ? OFFSET ?"
-    pairs = ", ".join(f"?, c{i}" for i in range(len(outputs)))
-    rows_sql = f"SELECT count(*), json_group_array(json_object({pairs})) FROM ({inner})"
+    rows_sql = f"SELECT count(*), json_group_array({_row_object(len(outputs))}) FROM ({inner})"
     head_sql = f"SELECT count(*) FROM ({inner})"
     if counting:
         count_sql = f"SELECT count(*) FROM (SELECT 1 {from_sql}{group_sql})"
@@ -221,6 +220,35 @@ def _build(
         count_sql = f"SELECT count(*) {from_sql}"
     keys = tuple(o.key for o in outputs)
     return ReadPlan(table, rows_sql, head_sql, count_sql, tuple(params), keys, limit, offset)
+
+
+_JSON_OBJECT_PAIRS = 63
+"""SQLite's functions take at most 127 arguments: json_object() holds up to 63 key/value pairs."""
+_FLAT = 8
+
+
+def _balanced(parts: list[str], joiner: str) -> str:
+    """`parts` joined by `joiner` (AND, OR, ||) in a balanced tree of parentheses, in order.
+
+    SQLite parses `a AND b AND c …` into a tree as deep as it is long and refuses one deeper than 1,000;
+    balanced, a thousand filters are about a dozen levels deep, as PostgreSQL plans them without limit.
+    """
+    if len(parts) <= _FLAT:
+        return "(" + joiner.join(parts) + ")"
+    middle = len(parts) // 2
+    return "(" + _balanced(parts[:middle], joiner) + joiner + _balanced(parts[middle:], joiner) + ")"
+
+
+def _row_object(columns: int) -> str:
+    """The SQL that turns output columns c0…cN (keys bound as parameters) into one JSON object per row.
+
+    Up to 63 columns: json_object(). More (PostgREST serves any number): the object is built as text,
+    each key and value through json_quote(), which writes them exactly as json_object() does.
+    """
+    if columns <= _JSON_OBJECT_PAIRS:
+        return "json_object(" + ", ".join(f"?, c{i}" for i in range(columns)) + ")"
+    members = [f"json_quote(?) || ':' || json_quote(c{i})" for i in range(columns)]
+    return "json('{' || " + _balanced(members, " || ',' || ") + " || '}')"
 
 
 def _logic_sql(table: Table, tree: LogicExpr, params: list[SqlValue]) -> str:
@@ -231,7 +259,7 @@ def _logic_sql(table: Table, tree: LogicExpr, params: list[SqlValue]) -> str:
             parts.append(_logic_sql(table, child, params))
         else:
             parts.append(_filter_sql(table, child, params))
-    sql = "(" + joiner.join(parts) + ")"
+    sql = _balanced(parts, joiner)
     return f"NOT {sql}" if tree.negate else sql
 
 

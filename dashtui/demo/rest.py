@@ -20,7 +20,7 @@ from ..clock import Clock
 from .asgi import JSON_TYPE, BodyTooLarge, Receive, Scope, Send, gateway_error, header_map, read_body, respond
 from .cache import ResultCache
 from .db import Database
-from .errors import PostgrestError, range_not_satisfiable
+from .errors import PostgrestError, range_not_satisfiable, too_complex
 from .faults import Decision, Injector
 from .grammar import parse_select
 from .keys import JwtError, Keys, decode_jwt
@@ -105,9 +105,11 @@ class RestService:
             path = scope["path"][len("/rest/v1/") :]
             self.stats.record(path if path in TABLES else "(unknown)", "disconnected")
             return
-        except Exception:
-            log.exception("rest: unexpected error")
-            answer = _error(PostgrestError(500, "XX000", "internal error in the dashtui stand-in"))
+        except Exception as exc:
+            limit = too_complex(exc)
+            if limit is None:
+                log.exception("rest: unexpected error")
+            answer = _error(limit or PostgrestError(500, "XX000", "internal error in the dashtui stand-in"))
         await self._send(send, answer)
 
     async def _send(self, send: Send, answer: _Answer) -> None:

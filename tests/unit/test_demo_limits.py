@@ -1,0 +1,78 @@
+"""Queries and bodies past SQLite's limits: served when PostgREST serves them, else PostgREST's 54001."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from dashtui.demo import StandInApp
+
+from .test_demo_support import body, call, small_app
+
+pytestmark = pytest.mark.anyio
+
+STACK_DEPTH = {
+    "code": "54001",
+    "details": None,
+    "hint": 'Increase the configuration parameter "max_stack_depth" (currently 2048kB), '
+    "after ensuring the platform's stack depth limit is adequate.",
+    "message": "stack depth limit exceeded",
+}
+
+
+@pytest.fixture(scope="module")
+def app() -> Iterator[StandInApp]:
+    instance = small_app()
+    yield instance
+    instance.close()
+
+
+@pytest.mark.parametrize("columns", [63, 64, 130, 600])
+async def test_any_number_of_selected_columns_is_served(app: StandInApp, columns: int) -> None:
+    fields = ",".join(f"c{i}:{'id' if i % 2 else 'total_amount'}" for i in range(columns))
+    wide = await call(app, "GET", f"/rest/v1/orders?select={fields}&order=id&limit=5")
+    narrow = await call(app, "GET", "/rest/v1/orders?select=id,total_amount&order=id&limit=5")
+    assert wide.status_code == narrow.status_code == 200, wide.text
+    expected = [
+        {f"c{i}": row["id"] if i % 2 else row["total_amount"] for i in range(columns)} for row in body(narrow)
+    ]
+    assert body(wide) == expected
+    assert list(body(wide)[0]) == [f"c{i}" for i in range(columns)]
+
+
+@pytest.mark.parametrize("filters", [999, 1000, 3000])
+async def test_thousands_of_filters_are_served(app: StandInApp, filters: int) -> None:
+    many = "&".join(["total_amount=gte.0"] * filters)
+    served = await call(app, "GET", f"/rest/v1/orders?select=id&{many}&order=id")
+    plain = await call(app, "GET", "/rest/v1/orders?select=id&total_amount=gte.0&order=id")
+    assert served.status_code == 200, served.text
+    assert body(served) == body(plain) and body(plain)
+    inside = ",".join(["total_amount.gte.0"] * filters)
+    grouped = await call(app, "GET", f"/rest/v1/orders?select=id&or=({inside})&order=id")
+    assert grouped.status_code == 200, grouped.text
+    assert body(grouped) == body(plain)
+
+
+async def test_nesting_too_deep_for_a_database_is_answered_as_postgrest_does(
+    app: StandInApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    nested = "id.not.is.null"
+    for _ in range(3000):
+        nested = f"and(id.not.is.null,{nested})"
+    caplog.set_level(logging.DEBUG)
+    query = await call(app, "GET", f"/rest/v1/orders?select=id&and=(id.not.is.null,{nested})")
+    deep_body = "[" * 100_000 + "]" * 100_000
+    insert = await call(
+        app,
+        "POST",
+        "/rest/v1/scan_logs",
+        role="service",
+        content=deep_body,
+        headers={"Content-Type": "application/json"},
+    )
+    for response in (query, insert):
+        assert response.status_code == 500
+        assert body(response) == STACK_DEPTH
+    assert not [r for r in caplog.records if r.exc_info], "no traceback in the stand-in's log"
