@@ -131,14 +131,14 @@ class RestService:
         body = answer.body
         headers = [*answer.headers, (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": answer.status, "headers": headers})
-        parts = 4
-        step = -(-len(body) // parts)
-        pause = self.injector.faults.slow_body_ms / 1000.0 / parts
-        for i in range(0, len(body), step):
-            last = i + step >= len(body)
-            await send({"type": "http.response.body", "body": body[i : i + step], "more_body": not last})
+        step = -(-len(body) // 4)
+        chunks = [body[i : i + step] for i in range(0, len(body), step)]
+        pause = self.injector.faults.slow_body_ms / 1000.0 / max(1, len(chunks) - 1)
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            await send({"type": "http.response.body", "body": chunk, "more_body": not last})
             if not last:
-                await asyncio.sleep(pause)
+                await self.clock.sleep(pause)
 
     # --- request -> answer ------------------------------------------------------------------------
 

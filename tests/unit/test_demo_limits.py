@@ -1,4 +1,4 @@
-"""Queries and bodies past SQLite's limits: served when PostgREST serves them, else PostgREST's 54001."""
+"""Queries and bodies past SQLite's limits: served when PostgREST serves them, else its 54001; slow bodies."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from dashtui.demo import StandInApp
+from dashtui.clock import FakeClock
+from dashtui.demo import StandInApp, StandInConfig, create_app
+from dashtui.demo.faults import Faults
 
 from .test_demo_support import body, call, small_app
 
@@ -76,3 +78,18 @@ async def test_nesting_too_deep_for_a_database_is_answered_as_postgrest_does(
         assert response.status_code == 500
         assert body(response) == STACK_DEPTH
     assert not [r for r in caplog.records if r.exc_info], "no traceback in the stand-in's log"
+
+
+async def test_a_slow_body_takes_the_whole_slow_body_ms() -> None:
+    clock = FakeClock()
+    slow = create_app(
+        StandInConfig(scale="small", faults=Faults(slow_body_rate=1.0, slow_body_ms=2000)), clock=clock
+    )
+    try:
+        before = clock.now()
+        response = await call(slow, "GET", "/rest/v1/orders?select=id&limit=50")
+        assert response.status_code == 200
+        assert len(body(response)) == 50
+        assert clock.now() - before == pytest.approx(2.0)
+    finally:
+        slow.close()
