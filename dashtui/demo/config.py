@@ -29,6 +29,8 @@ class StandInConfig:
     max_rows: int | None = 1000
     """PostgREST's `db-max-rows`; 1000 is Supabase's default. None means no cap."""
     max_body_bytes: int = 1_048_576
+    read_timeout: float = 30.0
+    """Seconds a request may take to arrive whole (headers and body), as nginx's client_*_timeout."""
     jwt_secret: str = DEFAULT_JWT_SECRET
 
     def __post_init__(self) -> None:
@@ -40,6 +42,8 @@ class StandInConfig:
             raise ValueError(f"box_office_rate {self.box_office_rate} is not from 0 to 1000 rows per second")
         if self.max_rows is not None and self.max_rows < 1:
             raise ValueError(f"max_rows {self.max_rows} must be at least 1 (or None for no cap)")
+        if not self.read_timeout > 0:
+            raise ValueError(f"read_timeout {self.read_timeout} must be a positive number of seconds")
         if self.max_body_bytes < 1:
             raise ValueError(f"max_body_bytes {self.max_body_bytes} must be at least 1")
         if len(self.jwt_secret) < 32:

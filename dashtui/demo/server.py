@@ -23,6 +23,7 @@ from ..clock import Clock
 from .app import StandInApp, create_app
 from .config import StandInConfig
 from .faults import Faults
+from .timeouts import timed_protocol
 
 __all__ = ["StandIn", "bind_socket", "quiet_uvicorn", "uvicorn_config"]
 
@@ -76,6 +77,7 @@ def uvicorn_config(app: StandInApp) -> uvicorn.Config:
         lifespan="on",
         ws="websockets-sansio",
         ws_max_size=1 << 20,
+        http=timed_protocol(app.config.read_timeout),
         timeout_graceful_shutdown=3,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
