@@ -12,9 +12,10 @@ import difflib
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from ..clock import Clock
 from .asgi import JSON_TYPE, BodyTooLarge, Receive, Scope, Send, gateway_error, header_map, read_body, respond
@@ -96,6 +97,22 @@ class RestService:
         self._tokens: dict[str, tuple[float | None, str]] = {}
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer one request. Cut short by the server's shutdown, it still ends without a traceback: a
+        503 as PostgreSQL's admin shutdown (57P01) when nothing was sent yet, else the connection drops."""
+        started = False
+
+        async def tracked(message: MutableMapping[str, Any]) -> None:
+            nonlocal started
+            started = started or message.get("type") == "http.response.start"
+            await send(message)
+
+        try:
+            await self._handle(scope, receive, tracked)
+        except asyncio.CancelledError:
+            if not started:
+                await _send_shutdown(send)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         arrived = self.clock.now()
         try:
             answer = await self._answer(scope, receive, arrived)
@@ -498,3 +515,11 @@ def _www_auth(description: str | None) -> tuple[tuple[bytes, bytes], ...]:
         return ((b"www-authenticate", b"Bearer"),)
     value = f'Bearer error="invalid_token", error_description="{description}"'
     return ((b"www-authenticate", value.encode()),)
+
+
+async def _send_shutdown(send: Send) -> None:
+    shutdown = PostgrestError(503, "57P01", "terminating connection due to administrator command")
+    try:
+        await respond(send, shutdown.status, [(b"content-type", JSON_TYPE)], shutdown.body())
+    except (OSError, RuntimeError, asyncio.CancelledError):
+        pass

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
+from typing import Any
 
+import anyio
 import pytest
 
 from dashtui.clock import FakeClock
@@ -93,3 +96,44 @@ async def test_a_slow_body_takes_the_whole_slow_body_ms() -> None:
         assert clock.now() - before == pytest.approx(2.0)
     finally:
         slow.close()
+
+
+async def test_a_request_cut_short_by_shutdown_is_a_503_without_a_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    slow = small_app(faults=Faults().updated({"latency": "60000"}))
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/rest/v1/orders",
+        "query_string": b"select=id",
+        "headers": [
+            (b"apikey", slow.keys.anon.encode()),
+            (b"authorization", f"Bearer {slow.keys.anon}".encode()),
+        ],
+    }
+    caplog.set_level(logging.DEBUG)
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(slow.rest.handle, scope, receive, send)
+            await anyio.wait_all_tasks_blocked()
+            assert sent == [], "held by the injected latency"
+            tg.cancel_scope.cancel()
+    finally:
+        slow.close()
+    assert sent[0]["status"] == 503
+    assert json.loads(sent[1]["body"]) == {  # type: ignore[arg-type]
+        "code": "57P01",
+        "details": None,
+        "hint": None,
+        "message": "terminating connection due to administrator command",
+    }
+    assert not [r for r in caplog.records if r.exc_info]
