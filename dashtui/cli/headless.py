@@ -55,6 +55,7 @@ class _HeadlessStop:
         code = EXIT_ABORTED_BY_SIGNAL
         try:
             if self.outcome is None:
+                self.session.collect_in_process()
                 self.outcome = self.session.finish()
             if not self.printed:
                 self.printed = True

@@ -182,7 +182,7 @@ def _serve(
             flush=True,
         )
         quiet_uvicorn()
-        on_sigterm.serve(uvicorn.Server(uvicorn_config(app)), sock)
+        on_sigterm.serve(uvicorn.Server(uvicorn_config(app, read_timeout=app.config.read_timeout)), sock)
     finally:
         app.close()
     print("# dashtui stand-in stopped", file=err, flush=True)

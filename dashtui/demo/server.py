@@ -23,7 +23,7 @@ from ..clock import Clock
 from .app import StandInApp, create_app
 from .config import StandInConfig
 from .faults import Faults
-from .timeouts import timed_protocol
+from .timeouts import DEFAULT_READ_TIMEOUT, timed_protocol
 
 __all__ = ["StandIn", "bind_socket", "quiet_uvicorn", "uvicorn_config"]
 
@@ -69,7 +69,7 @@ KEEP_ALIVE_SECONDS = 75
 """nginx's default keepalive_timeout. uvicorn's own 5 s equals the seed's view time and races the client."""
 
 
-def uvicorn_config(app: StandInApp) -> uvicorn.Config:
+def uvicorn_config(app: StandInApp, *, read_timeout: float = DEFAULT_READ_TIMEOUT) -> uvicorn.Config:
     return uvicorn.Config(
         app,
         log_level="warning",
@@ -77,7 +77,7 @@ def uvicorn_config(app: StandInApp) -> uvicorn.Config:
         lifespan="on",
         ws="websockets-sansio",
         ws_max_size=1 << 20,
-        http=timed_protocol(app.config.read_timeout),
+        http=timed_protocol(read_timeout),
         timeout_graceful_shutdown=3,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
@@ -114,7 +114,7 @@ class StandIn:
             app.close()
             raise
         self._port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn_config(app))
+        server = uvicorn.Server(uvicorn_config(app, read_timeout=self.config.read_timeout))
         self._app, self._server = app, server
 
         def serve() -> None:

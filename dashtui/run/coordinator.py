@@ -351,6 +351,14 @@ class Coordinator:
         self.interrupted_by_signal = True
         self.stop(graceful=graceful)
 
+    def collect_in_process(self) -> None:
+        """Take in what in-process workers measured since their last delta: for a run that must end while
+        its event loop is held (a blocking step), before `finish()`."""
+        for state in self.workers:
+            collect = getattr(state.handle, "collect_now", None)
+            if collect is not None:
+                self._on_delta(state, collect())
+
     def _on_delta(self, state: _WorkerState, delta: Delta) -> None:
         self.accumulator.add(delta.worker, delta.snapshot)
         state.elapsed = delta.elapsed

@@ -33,6 +33,10 @@ class InProcessWorker:
 
         await self.worker.run(epoch, forward)
 
+    def collect_now(self) -> Delta:
+        """Everything measured since the last delta, taken at once (the loop may be held by a step)."""
+        return self.worker.collect(final=True)
+
     def progress(self) -> Progress | None:
         return self.worker.progress()
 

@@ -22,8 +22,8 @@ BOUND = 30.0
 def standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
     real = server_module.uvicorn_config
 
-    def short_keep_alive(app: Any) -> uvicorn.Config:
-        config = real(app)
+    def short_keep_alive(app: Any, **kwargs: Any) -> uvicorn.Config:
+        config = real(app, **kwargs)
         config.timeout_keep_alive = 0.3  # type: ignore[assignment]
         return config
 
