@@ -137,3 +137,37 @@ async def test_a_request_cut_short_by_shutdown_is_a_503_without_a_traceback(
         "message": "terminating connection due to administrator command",
     }
     assert not [r for r in caplog.records if r.exc_info]
+
+
+REJECTIONS = [
+    ("GET", "/rest/v1/orders?select=nope", None),
+    ("GET", "/rest/v1/orders?select=id(", None),
+    ("GET", "/rest/v1/orders?id=zz.1", None),
+    ("GET", "/rest/v1/orders?order=nope.desc", None),
+    ("GET", "/rest/v1/orders?limit=-1", None),
+    ("GET", "/rest/v1/no_such_table", None),
+    ("GET", "/rest/v1/orders?and=(id.eq.1", None),
+    ("GET", "/rest/v1/orders?select=id&id=eq.1&or=id.eq.2", None),
+    ("POST", "/rest/v1/scan_logs", b"{not json"),
+    ("POST", "/rest/v1/scan_logs", b'{"no_such_column": 1}'),
+    ("POST", "/rest/v1/scan_logs", b"[1, 2]"),
+    ("DELETE", "/rest/v1/orders", None),
+    ("GET", "/rest/v1/orders?select=" + ",".join("x" * 40 for _ in range(1000)), None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "content"), REJECTIONS)
+async def test_every_rejection_has_postgrests_shape_and_no_traceback(
+    app: StandInApp, caplog: pytest.LogCaptureFixture, method: str, path: str, content: bytes | None
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    kwargs: dict[str, Any] = (
+        {"content": content, "headers": {"Content-Type": "application/json"}} if content else {}
+    )
+    response = await call(app, method, path, role="service", **kwargs)
+    assert 400 <= response.status_code < 600, response.text
+    error = body(response)
+    assert set(error) == {"code", "details", "hint", "message"}
+    assert isinstance(error["code"], str) and error["code"]
+    assert error["code"] != "XX000", f"an internal error, not a rejection: {error}"
+    assert not [r for r in caplog.records if r.exc_info]
