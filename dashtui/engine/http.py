@@ -142,6 +142,16 @@ def _request_size(request: PreparedRequest, sent: httpx.Request | None) -> int:
     return size + (len(request.content) if request.content else 0)
 
 
+def _was_sent(status: int, phases: PhaseMarks | None, trace: _Trace | None) -> bool:
+    """Whether any byte of the request can have left: k6 counts data_sent from the socket, so a
+    request that never got a connection (refused, DNS, dial timeout) sent nothing."""
+    if status:
+        return True
+    if phases is not None:
+        return bool(phases.got_conn)
+    return trace is not None and any(mark.endswith("send_request_headers.started") for mark in trace.marks)
+
+
 def _response_size(response: httpx.Response) -> int:
     head = len("HTTP/1.1 000 \r\n") + len(response.reason_phrase)
     head += sum(len(k) + len(v) + 4 for k, v in response.headers.raw) + 2
@@ -274,7 +284,7 @@ async def perform(
         expected=expected,
         error=error,
         error_code=error_code,
-        sent_bytes=_request_size(request, sent),
+        sent_bytes=_request_size(request, sent) if _was_sent(status, phases, trace) else 0,
         received_bytes=received,
         time=end,
         proto=proto,

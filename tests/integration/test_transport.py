@@ -286,6 +286,23 @@ async def test_network_failures_on_the_fast_path_carry_k6_error_codes() -> None:
     assert unknown.error_code == TLS_UNKNOWN_AUTHORITY
 
 
+async def test_data_sent_counts_only_requests_that_reached_a_connection() -> None:
+    """k6 counts data_sent from the socket: a refused dial sent nothing; a request that timed out
+    waiting for its answer was written in full."""
+    with raw_server(Script(head_delay=1.0)) as slow:
+        vu, sink = _vu(http1=True)
+        try:
+            await _get(vu, f"http://127.0.0.1:{_closed_port()}/")
+            await _get(vu, f"{slow}/", timeout=0.1)
+        finally:
+            await vu.aclose()
+    sent = [s.value for s in sink.samples if s.metric == "data_sent"]
+    codes = [dict(s.tags)["error_code"] for s in sink.requests()]
+    assert codes == [str(DIAL_REFUSED), str(TIMEOUT)]
+    assert sent[0] == 0.0
+    assert sent[1] > len("GET / HTTP/1.1\r\n")
+
+
 async def test_socket_stamps_leave_the_generators_own_queueing_out_and_report_it() -> None:
     """Two responses become readable in one loop pass; whichever VU task resumes first hogs the loop.
 

@@ -91,6 +91,7 @@ async def test_refused_connection_is_status_0_with_dial_refused() -> None:
     assert tags["status"] == "0"
     assert tags["error_code"] == str(DIAL_REFUSED)
     assert next(s.value for s in samples if s.metric == "http_req_failed") == 1.0
+    assert next(s.value for s in samples if s.metric == "data_sent") == 0.0
 
 
 def _chained(outer: Exception, cause: BaseException) -> Exception:
