@@ -194,6 +194,11 @@ def spread(values: Sequence[float], fmt: str = "{:,.0f}") -> str:
     return "runs: " + " ".join(fmt.format(v) for v in values)
 
 
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f}"
+
+
 def verdict(ok: bool) -> str:
     return "meets the goal" if ok else "MISSES the goal"
 
@@ -231,7 +236,7 @@ def startup(bench: Bench, runs: int) -> None:
 
 
 def fig_trivial(bench: Bench, vus: int, seconds: float, runs: int) -> None:
-    print(f"\n[trivial] GET /fast, {vus} VUs, {seconds:g} s, no think time")
+    print(f"\n[trivial] GET /fast, {vus} VUs, {seconds:g} s, no think time ({load()})")
     per_cpu, gross, rate = [], [], []
     for _ in range(runs):
         run = bench.run(_presets.trivial_get(vus, seconds))
@@ -289,7 +294,10 @@ def print_flow(bench: Bench, done: list[Run], delay_ms: float) -> None:
 
 
 def fig_dashboard1000(bench: Bench, vus: int, seconds: float, runs: int, delay_ms: float) -> None:
-    print(f"\n[dashboard1000] dashboard flow (REST part), {vus} VUs, {seconds:g} s, {delay_ms:g} ms target")
+    print(
+        f"\n[dashboard1000] dashboard flow (REST part), {vus} VUs, {seconds:g} s, "
+        f"{delay_ms:g} ms target ({load()})"
+    )
     print(f"  sockets needed: {vus * BATCH:,} ({vus} VUs x batch of {BATCH}); {fd_limit()}")
     done = fig_dashboard(bench, vus, seconds, runs, "dashboard1000")
     if done:
@@ -303,7 +311,7 @@ def fig_dashboard1000(bench: Bench, vus: int, seconds: float, runs: int, delay_m
 def fig_dashboard20(bench: Bench, vus: int, seconds: float, runs: int, wrk_seconds: float) -> None:
     print(
         f"\n[dashboard20] dashboard flow (REST part), {vus} VUs, {seconds:g} s, "
-        f"vs wrk -c{vus} on the same location"
+        f"vs wrk -c{vus} on the same location ({load()})"
     )
     ours, theirs, diff = [], [], []
     url = bench.target.url + QUERIES[0][1]
@@ -338,16 +346,28 @@ def workers_args(extra: Sequence[str], count: int) -> list[str]:
     return [] if "--workers" in extra else ["--workers", str(count)]
 
 
+def workers_in(extra: Sequence[str]) -> int:
+    """The worker count `--workers N` asks for (1 when absent or `auto`)."""
+    for index, arg in enumerate(extra):
+        value = extra[index + 1] if arg == "--workers" and index + 1 < len(extra) else None
+        value = arg.partition("=")[2] if arg.startswith("--workers=") else value
+        if value is not None:
+            return int(value) if value.isdigit() else 1
+    return 1
+
+
 def fig_scale3000(bench: Bench, vus: int, seconds: float, runs: int, delay_ms: float) -> None:
     extra = workers_args(bench.extra, 2)
+    note = ""
     if extra and not has_flag(bench, "--workers"):
-        print(f"\n[scale3000] this dashtui has no --workers: measured as one process ({vus} VUs)")
-        extra = []
-    workers = 2 if extra or "--workers" in bench.extra else 1
+        note, extra = "  this dashtui has no --workers: measured as one process\n", []
+    workers = workers_in([*extra, *bench.extra])
+    shown = shlex.join([*extra, *bench.extra]) or "one process"
     print(
-        f"\n[scale3000] dashboard flow (REST part), {vus} VUs, {seconds:g} s {' '.join(extra + bench.extra)}"
+        f"\n[scale3000] dashboard flow (REST part), {vus} VUs, {seconds:g} s, {shown} ({load()})\n{note}",
+        end="",
     )
-    print(f"  sockets needed: {vus * BATCH:,} ({vus * BATCH // workers:,} per process); {fd_limit()}")
+    print(f"  sockets needed: {vus * BATCH:,} ({vus * BATCH // workers:,} per worker); {fd_limit()}")
     done: list[Run] = []
     for _ in range(runs):
         run = bench.run(_presets.dashboard_rest(vus, seconds), extra=extra, timeout=seconds + 300)
@@ -377,7 +397,10 @@ def coordinator(done: list[Run]) -> None:
 
 
 def fig_ratio(bench: Bench, vus: int, seconds: float, runs: int) -> None:
-    print(f"\n[scale-ratio] GET /fast, {vus} VUs, {seconds:g} s: --workers 2 vs --workers 1, interleaved")
+    print(
+        f"\n[scale-ratio] GET /fast, {vus} VUs, {seconds:g} s: "
+        f"--workers 2 vs --workers 1, interleaved ({load()})"
+    )
     if "--workers" in bench.extra:
         print("  skipped: --workers is given after `--`; this figure sets it itself")
         return
@@ -396,7 +419,10 @@ def fig_ratio(bench: Bench, vus: int, seconds: float, runs: int) -> None:
         one.append(rates[1])
         two.append(rates[2])
         ratios.append(rates[2] / max(rates[1], 1e-9))
-    print(f"  requests per wall-second: one worker {median(one):,.0f}, two {median(two):,.0f}")
+    print(
+        f"  requests per wall-second: one worker {median(one):,.0f} ({spread(one)}), "
+        f"two {median(two):,.0f} ({spread(two)})"
+    )
     print(
         f"  ratio {median(ratios):.2f}x ({spread(ratios, '{:.2f}')}) — "
         f"{verdict(median(ratios) >= 1.8)} (>= 1.8x)"
