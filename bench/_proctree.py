@@ -34,7 +34,8 @@ def _children(pid: int) -> list[int]:
 
 def tree(root: int) -> list[int]:
     """`root` and all its descendants that are alive now."""
-    pids, queue = [], [root]
+    pids: list[int] = []
+    queue = [root]
     while queue and len(pids) < 10_000:
         pid = queue.pop()
         pids.append(pid)
