@@ -1,4 +1,4 @@
-"""The bench helpers: nginx accepts the generated target config; the generated presets load as dashtui presets."""
+"""The bench helpers: nginx accepts the generated target config; the generated presets load as presets."""
 
 from __future__ import annotations
 
