@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from bench import _presets
+from bench._proctree import TreeWatch, children_cpu_seconds
 from bench.nginx_target import check_config, find_nginx, free_port, parse_wrk, write_config
 from dashtui.scenario import load_scenario
 from dashtui.scenario.model import BatchStep, GroupStep, RealtimeStep, RequestStep
@@ -65,3 +68,27 @@ def test_trivial_preset_is_one_get_without_think_time(tmp_path: Path) -> None:
 def test_wrk_percentiles_are_read_from_the_lua_hook_line() -> None:
     output = "Running 5s test\nDASHTUI_WRK p50_us=50512 p95_us=51390 p99_us=52790 requests=1180 errors=2\n"
     assert parse_wrk(output) == (50.512, 51.39, 52.79, 1180, 2)
+
+
+GRANDCHILD = (
+    "import sys; block = bytearray(64 * 1024 * 1024); block[::4096] = b'x' * len(block[::4096]); "
+    "sum(range(3_000_000)); print('ready', flush=True); sys.stdin.read()"
+)
+
+
+def test_tree_watch_sums_rss_and_cpu_over_a_grandchild() -> None:
+    script = f"import subprocess, sys; sys.exit(subprocess.call([sys.executable, '-c', {GRANDCHILD!r}]))"
+    before = children_cpu_seconds()
+    child = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert child.stdout is not None and child.stdin is not None
+    try:
+        assert child.stdout.readline() == b"ready\n"
+        watch = TreeWatch(child.pid)
+        watch.poll()
+    finally:
+        child.stdin.close()
+        child.wait(timeout=30)
+    assert len(watch.cpu) == 2 and child.pid in watch.cpu
+    assert watch.peak_rss >= 64 * 1024 * 1024
+    assert watch.descendants_cpu > 0
+    assert children_cpu_seconds() - before >= watch.root_cpu + watch.descendants_cpu
