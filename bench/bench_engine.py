@@ -219,14 +219,33 @@ def check_run(run: Run, label: str) -> bool:
     return False
 
 
-def generator_line(run: Run) -> str | None:
+def health(generator: dict[str, Any]) -> str:
+    """The generator section in one line: loop lag, CPU, time overloaded, queueing (the keys it has)."""
+    queueing = generator.get("queueing") or {}
+    parts = [
+        f"loop lag p95 {generator['loop_lag_p95_ms']:.1f} ms" if "loop_lag_p95_ms" in generator else "",
+        f"max {generator['loop_lag_max_ms']:.0f} ms" if "loop_lag_max_ms" in generator else "",
+        f"CPU {generator['cpu_percent']:.0f}%" if "cpu_percent" in generator else "",
+        f"overloaded {generator['overloaded_s']:.1f} s" if generator.get("overloaded") else "",
+        f"late {generator['late_percent']:.0f}% of the time" if "late_percent" in generator else "",
+        f"queueing p95 {queueing['p95_ms']:.1f} ms" if "p95_ms" in queueing else "",
+    ]
+    return ", ".join(p for p in parts if p) or json.dumps(generator, separators=(",", ":"))
+
+
+def generator_lines(run: Run) -> list[str]:
+    """The JSON's generator section and, with workers, one line per worker (lag goal: p95 < 20 ms in each)."""
     extras = run.extras
-    parts = []
-    if "generator" in extras:
-        parts.append("generator " + json.dumps(extras["generator"], separators=(",", ":")))
-    if "workers" in extras:
-        parts.append("workers " + json.dumps(extras["workers"], separators=(",", ":")))
-    return "; ".join(parts) or None
+    lines = [f"generator: {health(extras['generator'])}"] if "generator" in extras else []
+    for worker in extras.get("workers") or []:
+        if not isinstance(worker, dict):
+            continue
+        state = f"{worker.get('state', '?')}{': ' + worker['error'] if worker.get('error') else ''}"
+        lines.append(
+            f"worker {worker.get('name', '?')} ({worker.get('segment', '?')}, {state}): "
+            f"{worker.get('requests', 0):,} requests; {health(worker.get('generator') or {})}"
+        )
+    return lines
 
 
 def startup(bench: Bench, runs: int) -> None:
@@ -295,8 +314,7 @@ def print_flow(bench: Bench, done: list[Run], delay_ms: float) -> None:
         failed = run.failed_thresholds
         status = "thresholds pass" if not failed else "FAILED " + ", ".join(failed)
         print(f"  run {index}: exit {run.code}, {status}")
-        line = generator_line(run)
-        if line:
+        for line in generator_lines(run):
             print(f"    {line}")
 
 
