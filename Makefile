@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint venv clean
+.PHONY: demo test lint venv clean bench-tools
 
 $(STAMP): pyproject.toml
 	@$(PY) -m venv $(VENV) 2>/dev/null || { \
@@ -25,7 +25,22 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check dashtui tests bench
 	$(BIN)/mypy
 
-test: lint
+# The bench target (nginx + echo module) and wrk, which bench/ and tests/integration/test_bench_helpers.py use:
+# installed with apt-get only when running as root on Debian and something is missing; silent otherwise.
+BENCH_PKGS := nginx-light libnginx-mod-http-echo wrk
+bench-tools:
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { ! command -v nginx >/dev/null 2>&1 || ! command -v wrk >/dev/null 2>&1 || \
+	    [ ! -e /usr/lib/nginx/modules/ngx_http_echo_module.so ]; }; then \
+	  echo "installing $(BENCH_PKGS) for bench/ (apt-get)" >&2; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq --no-install-recommends $(BENCH_PKGS) >/dev/null 2>&1 || \
+	  { apt-get update -qq >/dev/null 2>&1 && \
+	    apt-get install -y -qq --no-install-recommends $(BENCH_PKGS) >/dev/null 2>&1; } || \
+	  echo "could not install $(BENCH_PKGS): the nginx config test skips" >&2; \
+	fi
+
+test: lint bench-tools
 	$(BIN)/pytest -n auto -q $(ARGS)
 
 clean:
