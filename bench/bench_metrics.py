@@ -153,7 +153,7 @@ def main() -> None:
     records: list[Any] = []
     if record_request is not None:
         collector = _fresh()
-        collector.add_request = records.append  # type: ignore[method-assign]
+        collector.add_request = records.append  # type: ignore[method-assign,assignment]
         for r in requests:
             new_emission(collector, r)
 

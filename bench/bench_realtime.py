@@ -77,7 +77,8 @@ def main() -> int:
         if key.startswith("realtime_errors{")
     }
     total_errors = int((snap.values("realtime_errors") or {"count": 0})["count"])
-    health = session.engine.health()
+    health = session.progress().health
+    lag = f"{health.loop_lag_p95_ms:.1f} ms" if health is not None else "n/a"
 
     def ms(values: dict[str, float], stat: str) -> str:
         return f"{values[stat]:.1f} ms" if stat in values else "n/a"
@@ -100,7 +101,7 @@ def main() -> int:
     print(
         f"generator peak RSS: {rss_peak:.1f} MiB ({rss_before:.1f} MiB before the run; "
         f"~{per_subscriber:.0f} KiB per subscriber), CPU {100.0 * cpu / wall:.0f}% of one core, "
-        f"event-loop lag p95 {health.loop_lag_p95_ms:.1f} ms"
+        f"event-loop lag p95 {lag}"
     )
     print(f"thresholds: exit {outcome.exit_code} ({outcome.reason})")
     return 0

@@ -127,7 +127,7 @@ async def _loops(
     request = PreparedRequest("GET", f"{url}/rest/v1/orders?select=id&limit=1", "orders")
     shared = trusted()
     clients = []
-    transports = []
+    transports: list[httpx.AsyncBaseTransport | None] = []
     for _ in range(vus):
         if mode == "httpx":
             limits = httpx.Limits(max_connections=20, max_keepalive_connections=6, keepalive_expiry=None)
