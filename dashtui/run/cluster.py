@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -20,16 +19,15 @@ import anyio
 
 from ..clock import Clock, SystemClock
 from .coordinator import Coordinator, SessionOutputs, WorkerHandle, WorkerLost
-from .processes import SILENCE_TIMEOUT, equal_segments, measure_offset
-from .protocol import Progress
-from .wire import WireError, decode_delta, dumps, loads
+from .processes import equal_segments
+from .remote import SILENCE_TIMEOUT, RemoteWorker, worker_specs
+from .wire import WireError, dumps, loads
 from .worker import Delta, Worker, WorkerReady
 from .worker_main import serve
 
 __all__ = ["ClusterWorkerActor", "DaskCluster", "DaskWorker", "cluster_coordinator", "cluster_workers"]
 
 POLL_INTERVAL = 0.2
-PINGS = 5
 ENV_PREFIXES = ("SUPABASE_", "TEST_", "DASHTUI_", "K6_")
 """The coordinator's variables a remote worker receives (plus the preset's -e variables)."""
 
@@ -116,8 +114,8 @@ class DaskCluster:
                     await client.close()
 
 
-class DaskWorker:
-    """The coordinator's handle on one actor: wire lines out with `send`, in with `poll`; bounded waits."""
+class DaskWorker(RemoteWorker):
+    """The coordinator's handle on one actor: wire lines out with `send`, in with `poll`."""
 
     def __init__(
         self,
@@ -131,21 +129,15 @@ class DaskWorker:
         clock: Clock | None = None,
         silence_timeout: float = SILENCE_TIMEOUT,
     ) -> None:
+        super().__init__(
+            spec, name=name, segment=segment, plan=plan, clock=clock, silence_timeout=silence_timeout
+        )
         self.cluster = cluster
-        self.spec = dict(spec)
-        self.name = name
-        self.segment = segment
-        self.plan = plan
         self.dask_worker = dask_worker
-        self.clock = clock or SystemClock()
-        self.silence_timeout = silence_timeout
         self._actor: Any = None
         self._future: Any = None
         self._inbox: deque[dict[str, Any]] = deque()
         self._outbox: list[str] = []
-        self._progress: Progress | None = None
-        self._last_contact = self.clock.now()
-        self._offset = 0.0
         self._connected = False
 
     async def _call(self, method: str, *args: Any) -> Any:
@@ -187,6 +179,10 @@ class DaskWorker:
     def _queue(self, message: Mapping[str, Any]) -> None:
         self._outbox.append(dumps(message).decode())
 
+    async def _post(self, message: Mapping[str, Any]) -> None:
+        """Queued: the next poll carries it to the actor."""
+        self._queue(message)
+
     async def prepare(self) -> WorkerReady:
         client = await self.cluster.client()
         self._connected = True
@@ -201,59 +197,11 @@ class DaskWorker:
             raise WorkerLost(f"no Dask worker took it within {self.silence_timeout * 3:g} s") from None
         except Exception as exc:
             raise WorkerLost(f"cannot start on the cluster: {type(exc).__name__}: {exc}") from None
-        self._queue({"type": "setup", "spec": {**self.spec, "name": self.name}})
-        ready = await self._next(self.silence_timeout * 6)
-        if ready.get("type") != "ready":
-            raise WorkerLost(f"expected ready, found {ready.get('type')!r}")
-        samples = []
-        for _ in range(PINGS):
-            sent = time.time()
-            self._queue({"type": "ping", "t": sent})
-            pong = await self._next(self.silence_timeout)
-            samples.append((sent, float(pong["wall"]), time.time()))
-        self._offset = measure_offset(samples)
-        self.plan = WorkerReady(
-            planned=float(ready["planned"]), vus_max=int(ready["vus_max"]), clock_offset=self._offset
-        )
-        return self.plan
+        return await self._handshake()
 
     async def run(self, epoch_wall: float, emit: Callable[[Delta], None]) -> None:
         self._queue({"type": "go", "epoch": epoch_wall + self._offset})
-        while True:
-            message = await self._next(self.silence_timeout)
-            if message.get("type") != "delta":
-                continue
-            try:
-                delta = decode_delta(message)
-            except WireError as exc:
-                raise WorkerLost(str(exc)) from None
-            self._progress = delta.progress
-            emit(delta)
-            if delta.final:
-                return
-
-    def progress(self) -> Progress | None:
-        return self._progress
-
-    def last_contact(self) -> float:
-        return self._last_contact
-
-    def clock_offset(self) -> float:
-        return self._offset
-
-    def pause(self) -> None:
-        self._queue({"type": "pause"})
-
-    def resume(self) -> None:
-        self._queue({"type": "resume"})
-
-    def add_vus(self, delta: int) -> int:
-        self._queue({"type": "add_vus", "delta": delta})
-        current = self._progress.vus if self._progress is not None else 0
-        return max(0, current + delta)
-
-    def stop(self, *, graceful: bool = True) -> None:
-        self._queue({"type": "stop", "graceful": graceful})
+        await self._receive(emit)
 
     async def close(self) -> None:
         if self._actor is not None:
@@ -307,26 +255,19 @@ def cluster_coordinator(
 
     def handles(track: tuple[str, ...]) -> list[WorkerHandle]:
         plan = Worker(scenario, env=env, clock=clock, track=track).ready()
-        seed = spec.get("seed")
+        specs = worker_specs(spec, env=remote_env, track=track, segments=equal_segments(workers))
         return [
             DaskWorker(
                 cluster,
-                {
-                    **spec,
-                    "env": remote_env,
-                    "track": list(track),
-                    "segment": segment,
-                    "sequence": sequence,
-                    "seed": None if seed is None else int(seed) + i,
-                },
-                name=f"w{i + 1}",
+                worker_spec,
+                name=name,
                 segment=segment,
                 plan=plan,
                 dask_worker=places[i % len(places)] if places else None,
                 clock=clock,
                 silence_timeout=silence_timeout,
             )
-            for i, (segment, sequence) in enumerate(equal_segments(workers))
+            for i, (name, segment, worker_spec) in enumerate(specs)
         ]
 
     return Coordinator(

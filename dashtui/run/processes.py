@@ -14,7 +14,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import IO, Any
@@ -25,17 +24,21 @@ from anyio.streams.buffered import BufferedByteReceiveStream
 
 from ..clock import Clock, SystemClock
 from .coordinator import Coordinator, SessionOutputs, WorkerHandle, WorkerLost
-from .protocol import Progress
-from .wire import WireError, decode_delta, dumps, loads
+from .remote import SILENCE_TIMEOUT, RemoteWorker, measure_offset, worker_specs
+from .wire import WireError, dumps, loads
 from .worker import Delta, Worker, WorkerReady
 
-__all__ = ["ProcessWorker", "auto_workers", "equal_segments", "measure_offset", "process_coordinator"]
+__all__ = [
+    "SILENCE_TIMEOUT",
+    "ProcessWorker",
+    "auto_workers",
+    "equal_segments",
+    "measure_offset",
+    "process_coordinator",
+]
 
 _EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b")
 MAX_MESSAGE = 1 << 28
-PINGS = 5
-SILENCE_TIMEOUT = 10.0
-"""Seconds without a message (deltas come every second) before a worker counts as lost."""
 EXIT_WAIT = 5.0
 VUS_PER_WORKER = 1000
 ITERATIONS_PER_S_PER_WORKER = 200.0
@@ -78,14 +81,8 @@ def auto_workers(scenario: Any, cores: int | None = None) -> int:
     return max(1, min(wanted, cores if cores is not None else usable_cores()))
 
 
-def measure_offset(samples: list[tuple[float, float, float]]) -> float:
-    """Worker wall clock minus ours, from (sent, worker wall, received) pings: the tightest round trip."""
-    sent, theirs, received = min(samples, key=lambda s: s[2] - s[0])
-    return theirs - (sent + received) / 2.0
-
-
-class ProcessWorker:
-    """One worker process, driven over its stdin and stdout; every wait on it is bounded."""
+class ProcessWorker(RemoteWorker):
+    """One worker process, driven over its stdin and stdout."""
 
     def __init__(
         self,
@@ -98,19 +95,13 @@ class ProcessWorker:
         silence_timeout: float = SILENCE_TIMEOUT,
         command: tuple[str, ...] = (sys.executable, "-m", "dashtui.run.worker_main"),
     ) -> None:
-        self.spec = dict(spec)
-        self.name = name
-        self.segment = segment
-        self.plan = plan
-        self.clock = clock or SystemClock()
-        self.silence_timeout = silence_timeout
+        super().__init__(
+            spec, name=name, segment=segment, plan=plan, clock=clock, silence_timeout=silence_timeout
+        )
         self.command = command
         self._process: Process | None = None
         self._stdout: BufferedByteReceiveStream | None = None
         self._stderr: IO[bytes] | None = None
-        self._progress: Progress | None = None
-        self._last_contact = self.clock.now()
-        self._offset = 0.0
         self._outbox: list[dict[str, Any]] = []
         self._wake = anyio.Event()
 
@@ -118,7 +109,7 @@ class ProcessWorker:
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
 
-    async def _read(self, timeout: float) -> dict[str, Any]:
+    async def _next(self, timeout: float) -> dict[str, Any]:
         assert self._stdout is not None
         try:
             with anyio.fail_after(timeout):
@@ -155,7 +146,7 @@ class ProcessWorker:
         shown = errors or [line for line in lines if line]
         return shown[-1][:300] if shown else ""
 
-    async def _send(self, message: Mapping[str, Any]) -> None:
+    async def _post(self, message: Mapping[str, Any]) -> None:
         assert self._process is not None and self._process.stdin is not None
         try:
             with anyio.fail_after(self.silence_timeout):
@@ -177,24 +168,10 @@ class ProcessWorker:
             raise WorkerLost(f"cannot start {self.command[0]}: {exc}") from None
         assert self._process.stdout is not None
         self._stdout = BufferedByteReceiveStream(self._process.stdout)
-        await self._send({"type": "setup", "spec": {**self.spec, "name": self.name}})
-        ready = await self._read(self.silence_timeout * 6)
-        if ready.get("type") != "ready":
-            raise WorkerLost(f"expected ready, found {ready.get('type')!r}")
-        samples = []
-        for _ in range(PINGS):
-            sent = time.time()
-            await self._send({"type": "ping", "t": sent})
-            pong = await self._read(self.silence_timeout)
-            samples.append((sent, float(pong["wall"]), time.time()))
-        self._offset = measure_offset(samples)
-        self.plan = WorkerReady(
-            planned=float(ready["planned"]), vus_max=int(ready["vus_max"]), clock_offset=self._offset
-        )
-        return self.plan
+        return await self._handshake()
 
     async def run(self, epoch_wall: float, emit: Callable[[Delta], None]) -> None:
-        await self._send({"type": "go", "epoch": epoch_wall + self._offset})
+        await self._post({"type": "go", "epoch": epoch_wall + self._offset})
         lost: WorkerLost | None = None
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._flush)
@@ -206,20 +183,6 @@ class ProcessWorker:
         if lost is not None:
             raise lost
 
-    async def _receive(self, emit: Callable[[Delta], None]) -> None:
-        while True:
-            message = await self._read(self.silence_timeout)
-            if message.get("type") != "delta":
-                continue
-            try:
-                delta = decode_delta(message)
-            except WireError as exc:
-                raise WorkerLost(str(exc)) from None
-            self._progress = delta.progress
-            emit(delta)
-            if delta.final:
-                return
-
     async def _flush(self) -> None:
         """Sends queued controls; a control that cannot be sent leaves the loss to the reader to report."""
         while True:
@@ -228,36 +191,13 @@ class ProcessWorker:
             outbox, self._outbox = self._outbox, []
             for message in outbox:
                 try:
-                    await self._send(message)
+                    await self._post(message)
                 except WorkerLost:
                     return
 
     def _queue(self, message: Mapping[str, Any]) -> None:
         self._outbox.append(dict(message))
         self._wake.set()
-
-    def progress(self) -> Progress | None:
-        return self._progress
-
-    def last_contact(self) -> float:
-        return self._last_contact
-
-    def clock_offset(self) -> float:
-        return self._offset
-
-    def pause(self) -> None:
-        self._queue({"type": "pause"})
-
-    def resume(self) -> None:
-        self._queue({"type": "resume"})
-
-    def add_vus(self, delta: int) -> int:
-        self._queue({"type": "add_vus", "delta": delta})
-        current = self._progress.vus if self._progress is not None else 0
-        return max(0, current + delta)
-
-    def stop(self, *, graceful: bool = True) -> None:
-        self._queue({"type": "stop", "graceful": graceful})
 
     async def close(self) -> None:
         process = self._process
@@ -295,24 +235,18 @@ def process_coordinator(
 
     def handles(track: tuple[str, ...]) -> list[WorkerHandle]:
         plan = Worker(scenario, env=env, clock=clock, track=track).ready()
-        seed = spec.get("seed")
         return [
             ProcessWorker(
-                {
-                    **spec,
-                    "env": dict(env),
-                    "track": list(track),
-                    "segment": segment,
-                    "sequence": sequence,
-                    "seed": None if seed is None else int(seed) + i,
-                },
-                name=f"w{i + 1}",
+                worker_spec,
+                name=name,
                 segment=segment,
                 plan=plan,
                 clock=clock,
                 silence_timeout=silence_timeout,
             )
-            for i, (segment, sequence) in enumerate(equal_segments(workers))
+            for name, segment, worker_spec in worker_specs(
+                spec, env=env, track=track, segments=equal_segments(workers)
+            )
         ]
 
     return Coordinator(
