@@ -15,6 +15,8 @@ import pytest
 
 from dashtui.demo import StandInProcess, standin_process
 
+from .cli_support import run_dashtui
+
 pytestmark = pytest.mark.integration
 
 
@@ -24,28 +26,13 @@ def standin() -> Iterator[StandInProcess]:
         yield running
 
 
-def _dashtui(
-    args: list[str], env: dict[str, str], cwd: Path, timeout: float = 90
-) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SUPABASE")} | env | {"CI": "true"}
-    return subprocess.run(
-        [sys.executable, "-m", "dashtui", *args],
-        env=full_env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
-
-
 def _secrets(standin: StandInProcess) -> list[str]:
     return [standin.service_role_key, standin.anon_key]
 
 
 def test_dashboard_preset_passes_against_a_healthy_standin(standin: StandInProcess, tmp_path: Path) -> None:
     standin.set_faults(error_rate=0.0)
-    result = _dashtui(
+    result = run_dashtui(
         ["--headless", "dashboard", "--vus", "4", "--duration", "2s", "--summary-export", "export.json"],
         standin.env(),
         tmp_path,
@@ -74,7 +61,7 @@ def test_dashboard_preset_fails_with_99_against_5_percent_errors(
 ) -> None:
     standin.set_faults(error_rate=0.05)
     try:
-        result = _dashtui(
+        result = run_dashtui(
             ["--headless", "dashboard", "--vus", "20", "--duration", "2s", "--quiet"], standin.env(), tmp_path
         )
     finally:
@@ -116,7 +103,7 @@ def test_bad_config_is_a_clear_error_with_exit_104(
     standin: StandInProcess, tmp_path: Path, toml: str, message: str
 ) -> None:
     (tmp_path / "bad.toml").write_text(toml)
-    result = _dashtui(["--headless", "bad.toml"], standin.env(), tmp_path)
+    result = run_dashtui(["--headless", "bad.toml"], standin.env(), tmp_path)
     assert result.returncode == 104
     assert "Traceback" not in result.stderr
     assert "bad.toml" in result.stderr
@@ -127,7 +114,7 @@ def test_unwritable_output_is_reported_before_the_run(standin: StandInProcess, t
     blocker = tmp_path / "file"
     blocker.write_text("")
     started = time.monotonic()
-    result = _dashtui(["--headless", "dashboard", "--out", "file/report.json"], standin.env(), tmp_path)
+    result = run_dashtui(["--headless", "dashboard", "--out", "file/report.json"], standin.env(), tmp_path)
     assert result.returncode == 104
     assert "--out" in result.stderr and "file" in result.stderr
     assert time.monotonic() - started < 30
@@ -177,7 +164,7 @@ def test_sigint_stops_gracefully_writes_reports_and_exits_105(
 
 def test_validate_prints_the_plan_and_sends_nothing(standin: StandInProcess, tmp_path: Path) -> None:
     standin.reset_stats()
-    result = _dashtui(["validate", "dashboard"], standin.env(), tmp_path)
+    result = run_dashtui(["validate", "dashboard"], standin.env(), tmp_path)
     assert result.returncode == 0, result.stderr
     assert "initial_load" in result.stdout and "constant-vus" in result.stdout
     assert standin.stats()["requests"] == 0
@@ -187,7 +174,7 @@ def test_validate_prints_the_plan_and_sends_nothing(standin: StandInProcess, tmp
 def test_python_preset_takes_the_event_id_from_a_response(standin: StandInProcess, tmp_path: Path) -> None:
     preset = Path(__file__).resolve().parents[2] / "presets" / "event-drilldown.py"
     standin.reset_stats()
-    result = _dashtui(
+    result = run_dashtui(
         ["--headless", str(preset), "--duration", "2s", "--out", "r.json"], standin.env(), tmp_path
     )
     assert result.returncode == 0, result.stderr
@@ -211,7 +198,7 @@ def test_an_exception_in_a_python_preset_exits_107(
     standin: StandInProcess, tmp_path: Path, source: str, message: str
 ) -> None:
     (tmp_path / "broken.py").write_text(source)
-    result = _dashtui(["--headless", "broken.py"], standin.env(), tmp_path)
+    result = run_dashtui(["--headless", "broken.py"], standin.env(), tmp_path)
     assert result.returncode == 107
     assert "broken.py" in result.stderr and message in result.stderr
     assert "Traceback" not in result.stderr

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from dashtui.demo import StandInProcess, standin_process
+
+from .cli_support import run_dashtui
 
 pytestmark = pytest.mark.integration
 
@@ -31,26 +30,15 @@ def standin() -> Iterator[StandInProcess]:
         yield running
 
 
-def _dashtui(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SUPABASE")} | env | {"CI": "true"}
-    return subprocess.run(
-        [sys.executable, "-m", "dashtui", *args],
-        env=full_env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        stdin=subprocess.DEVNULL,
-    )
-
-
 def test_the_imported_seed_runs_headless_and_passes(standin: StandInProcess, tmp_path: Path) -> None:
     standin.set_faults(error_rate=0.0)
-    imported = _dashtui(["import", "k6", str(SEED), "-o", "seed.toml"], {}, tmp_path)
+    imported = run_dashtui(["import", "k6", str(SEED), "-o", "seed.toml"], {}, tmp_path)
     assert imported.returncode == 0, imported.stderr
-    validated = _dashtui(["validate", "seed.toml"], standin.env(), tmp_path)
+    validated = run_dashtui(["validate", "seed.toml"], standin.env(), tmp_path)
     assert validated.returncode == 0, validated.stderr
-    result = _dashtui(["--headless", "seed.toml", "--vus", "2", "--duration", "2s"], standin.env(), tmp_path)
+    result = run_dashtui(
+        ["--headless", "seed.toml", "--vus", "2", "--duration", "2s"], standin.env(), tmp_path
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads((tmp_path / "load-tests/results/dashboard-load-results.json").read_text())
     assert [g["name"] for g in data["root_group"]["groups"]] == ["initial_load", "refresh"]

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +14,8 @@ from openapi_spec_validator import validate
 from dashtui.demo import StandInProcess, standin_process
 from dashtui.demo.schema import TABLES
 
+from .cli_support import run_dashtui
+
 pytestmark = pytest.mark.integration
 
 
@@ -24,19 +23,6 @@ pytestmark = pytest.mark.integration
 def standin() -> Iterator[StandInProcess]:
     with standin_process(["--scale", "small", "--box-office-rate", "0", "--seed", "7"]) as running:
         yield running
-
-
-def _dashtui(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SUPABASE")} | env | {"CI": "true"}
-    return subprocess.run(
-        [sys.executable, "-m", "dashtui", *args],
-        env=full_env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=90,
-        stdin=subprocess.DEVNULL,
-    )
 
 
 def test_the_root_serves_a_valid_swagger_description_to_the_service_key_only(standin: StandInProcess) -> None:
@@ -62,7 +48,7 @@ def test_init_writes_a_preset_that_runs_against_the_standin_and_passes(
 ) -> None:
     standin.set_faults(error_rate=0.0)
     env = standin.env()
-    written = _dashtui(
+    written = run_dashtui(
         [
             "init",
             "--tables",
@@ -91,7 +77,7 @@ def test_init_writes_a_preset_that_runs_against_the_standin_and_passes(
     assert preset["steps"][2]["realtime"]["changes"] == [
         {"event": "*", "schema": "public", "table": "orders"}
     ]
-    result = _dashtui(["--headless", "p.toml", "--quiet", "--out", "out.json"], env, tmp_path)
+    result = run_dashtui(["--headless", "p.toml", "--quiet", "--out", "out.json"], env, tmp_path)
     assert result.returncode == 0, result.stderr
     metrics = json.loads((tmp_path / "out.json").read_text())["metrics"]
     assert metrics["http_req_failed"]["values"]["rate"] == 0
@@ -101,7 +87,7 @@ def test_init_writes_a_preset_that_runs_against_the_standin_and_passes(
 def test_init_defaults_to_the_first_three_tables_without_a_terminal(
     standin: StandInProcess, tmp_path: Path
 ) -> None:
-    result = _dashtui(["init"], standin.env(), tmp_path)
+    result = run_dashtui(["init"], standin.env(), tmp_path)
     assert result.returncode == 0, result.stderr
     batch = tomllib.loads(result.stdout)["steps"][0]["steps"][0]["batch"]
     assert [r["name"] for r in batch] == list(TABLES)[:3]
@@ -126,7 +112,7 @@ def test_init_errors_are_one_line_and_exit_104(
         env["SUPABASE_SERVICE_ROLE_KEY"] = (
             standin.service_role_key if env_key == "service" else standin.anon_key
         )
-    result = _dashtui(["init", *args], env, tmp_path)
+    result = run_dashtui(["init", *args], env, tmp_path)
     assert result.returncode == 104
     assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
     assert standin.anon_key not in result.stderr and standin.service_role_key not in result.stderr

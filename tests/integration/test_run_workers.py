@@ -21,6 +21,8 @@ from dashtui.run.processes import ProcessWorker
 from dashtui.run.worker import Worker
 from dashtui.scenario import load_scenario
 
+from .cli_support import run_dashtui
+
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 PRESET = """
@@ -61,19 +63,6 @@ def _preset(tmp_path: Path, scenario: str, *, thresholds: str = "", table: str =
     return path
 
 
-def _dashtui(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SUPABASE")} | env | {"CI": "true"}
-    return subprocess.run(
-        [sys.executable, "-m", "dashtui", *args],
-        env=full_env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
-
-
 def _counts(report: Path) -> tuple[int, int]:
     metrics = json.loads(report.read_text())["metrics"]
     return int(metrics["iterations"]["values"]["count"]), int(metrics["http_reqs"]["values"]["count"])
@@ -88,7 +77,7 @@ def test_two_workers_run_exactly_the_iterations_one_process_runs(
     for workers in (1, 2):
         out = tmp_path / f"w{workers}.json"
         standin.reset_stats()
-        result = _dashtui(
+        result = run_dashtui(
             ["--headless", "-q", str(preset), "--workers", str(workers), "--out", str(out)],
             standin.env(),
             tmp_path,
