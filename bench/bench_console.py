@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import anyio
 
-from dashtui.engine.control import RunOutcome
+from dashtui.run.protocol import RunOutcome
 from dashtui.scenario.model import Scenario
 from dashtui.session import Session
 from dashtui.tui import DashApp

@@ -10,6 +10,7 @@ import anyio
 from anyio.abc import TaskGroup
 
 from ..metrics.types import Sample
+from ..run.protocol import ScenarioProgress
 from ..scenario.model import (
     ConstantArrivalRate,
     ConstantVUs,
@@ -24,7 +25,6 @@ from ..scenario.model import (
 from ..scenario.segments import ExecutionTuple, SegmentedIndex
 from ..scenario.shares import ExecutorShare, share_of
 from .context import RunContext
-from .control import ScenarioProgress
 from .schedule import arrival_offsets, ramping_vus_target, stages_duration
 from .vu import VU
 

@@ -12,10 +12,10 @@ import anyio
 from ..clock import Clock
 from ..metrics.aggregator import SampleSink
 from ..metrics.types import Sample
+from ..run.protocol import Progress, RunStatus
 from ..scenario.model import BatchStep, GroupStep, RequestStep
 from ..scenario.segments import ExecutionTuple
 from .context import RealtimeHook, RunContext, TransportFactory
-from .control import Progress, RunStatus
 from .executors import ExecutorRun, VUAllocator, make_executor
 from .prepare import auth_header_sets, prepare_request
 from .realtime import default_realtime_hook

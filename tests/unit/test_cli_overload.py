@@ -6,8 +6,8 @@ import anyio
 import pytest
 
 from dashtui.cli.headless import OverloadNotifier, _warn_overload
-from dashtui.engine.control import Progress, RunStatus
 from dashtui.engine.selfmon import GeneratorHealth, LoadFigures
+from dashtui.run.protocol import Progress, RunStatus
 
 from .test_engine_selfmon import Generator
 
