@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..report.compare import CompareError, compare, load_summary, parse_rule, render_comparison
+from ..secrets import redact
 from ..session import EXIT_CONFIG, EXIT_OK, EXIT_THRESHOLDS
 
 __all__ = ["compare_command"]
@@ -48,12 +49,12 @@ def compare_command(argv: Sequence[str]) -> int:
         base = load_summary(args.base)
         new = load_summary(args.new)
     except CompareError as exc:
-        print(f"dashtui compare: {exc}", file=sys.stderr)
+        print(redact(f"dashtui compare: {exc}"), file=sys.stderr)
         return EXIT_CONFIG
     result = compare(base, new, rules, base_name=str(args.base), new_name=str(args.new))
-    sys.stdout.write(render_comparison(result, markdown=args.format == "markdown"))
+    sys.stdout.write(redact(render_comparison(result, markdown=args.format == "markdown")))
     for skipped in result.missing:
-        print(f"dashtui compare: {skipped.rule.text}: {skipped.missing}", file=sys.stderr)
+        print(redact(f"dashtui compare: {skipped.rule.text}: {skipped.missing}"), file=sys.stderr)
     if args.strict and result.missing:
         return EXIT_CONFIG
     return EXIT_THRESHOLDS if result.failed else EXIT_OK

@@ -192,3 +192,15 @@ def test_the_last_equals_sign_separates_so_selectors_may_hold_one() -> None:
     rule = parse_rule("http_req_duration{name:http://x/rest/v1/events?select=*}=p(95)+10%")
     assert rule.metric == "http_req_duration{name:http://x/rest/v1/events?select=*}"
     assert (rule.stat, rule.sign, rule.amount, rule.percent) == ("p(95)", 1, 10.0, True)
+
+
+def test_no_key_reaches_the_comparison(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.c2lnbmF0dXJl"
+    base = _base()
+    base["dashtui"]["endpoints"][0]["name"] = f"events?apikey={key}"
+    path = _write(tmp_path, "base.json", base)
+    assert (
+        main(["compare", str(path), str(path), "--fail-on", f"http_req_duration{{name:{key}}}=p(95)+1%"]) == 0
+    )
+    captured = capsys.readouterr()
+    assert key not in captured.out + captured.err and "[redacted]" in captured.out
