@@ -25,22 +25,24 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check dashtui tests bench
 	$(BIN)/mypy
 
-# The bench target (nginx + echo module) and wrk, which bench/ and tests/integration/test_bench_helpers.py use:
-# installed with apt-get only when running as root on Debian and something is missing; silent otherwise.
+# Tools the tests and bench/ use: the bench target (nginx + echo module) and wrk (bench/,
+# tests/integration/test_bench_helpers.py), and Chromium (tests/integration/test_html_chromium.py opens the HTML
+# report). Installed with apt-get only when running as root on Debian and something is missing; silent otherwise.
 # A policy-rc.d for the install's duration keeps Debian from starting the system nginx on port 80.
-BENCH_PKGS := nginx-light libnginx-mod-http-echo wrk
+BENCH_PKGS := nginx-light libnginx-mod-http-echo wrk chromium
 bench-tools:
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  { ! command -v nginx >/dev/null 2>&1 || ! command -v wrk >/dev/null 2>&1 || \
+	    ! command -v chromium >/dev/null 2>&1 || \
 	    [ ! -e /usr/lib/nginx/modules/ngx_http_echo_module.so ]; }; then \
-	  echo "installing $(BENCH_PKGS) for bench/ (apt-get)" >&2; \
+	  echo "installing $(BENCH_PKGS) for bench/ and the browser test (apt-get)" >&2; \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  policy=; if [ ! -e /usr/sbin/policy-rc.d ]; then \
 	    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && policy=1; fi; \
 	  apt-get install -y -qq --no-install-recommends $(BENCH_PKGS) >/dev/null 2>&1 || \
 	  { apt-get update -qq >/dev/null 2>&1 && \
 	    apt-get install -y -qq --no-install-recommends $(BENCH_PKGS) >/dev/null 2>&1; } || \
-	  echo "could not install $(BENCH_PKGS): the nginx config test skips" >&2; \
+	  echo "could not install $(BENCH_PKGS): the nginx config and browser tests skip" >&2; \
 	  if [ -n "$$policy" ]; then rm -f /usr/sbin/policy-rc.d; fi; \
 	fi
 

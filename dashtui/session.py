@@ -7,6 +7,8 @@ from typing import Any
 
 from .clock import Clock, SystemClock
 from .engine.context import RealtimeHook, TransportFactory
+from .metrics.aggregator import SampleSink
+from .report.ci import ci_sink, metric_info, report_secrets
 from .run.coordinator import (
     EXIT_ABORTED_BY_SIGNAL,
     EXIT_CONFIG,
@@ -57,6 +59,17 @@ class Session(Coordinator):
     ) -> None:
         """`segment`: the part of the run this session's engine does (k6's execution segment), or all."""
         run_clock = clock or SystemClock()
+        ci = (outputs or SessionOutputs()).ci
+
+        def streams(sink: SampleSink) -> SampleSink:
+            return ci_sink(
+                sink,
+                ci,
+                clock=run_clock,
+                registry=registry_for(scenario),
+                info=metric_info(threshold_config(scenario)),
+                secrets=report_secrets(scenario, env),
+            )
 
         def one_worker(track: tuple[str, ...]) -> list[WorkerHandle]:
             worker = Worker(
@@ -69,6 +82,7 @@ class Session(Coordinator):
                 seed=seed,
                 segment=segment,
                 http1=http1,
+                wrap_sink=streams,
             )
             return [InProcessWorker(worker, segment="0:1" if segment is None else str(segment.segment))]
 

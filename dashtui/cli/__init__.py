@@ -1,4 +1,5 @@
-"""The command line: `dashtui [PRESET]` runs a test; serve, validate, presets, import, init: subcommands.
+"""The command line: `dashtui [PRESET]` runs a test; serve, validate, presets, import, init,
+compare: subcommands.
 
 This module stays light: `main` installs the signal handlers before anything heavy is imported.
 """
@@ -45,6 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .init import init
 
         return init(args[1:])
+    if args and args[0] == "compare":
+        from .compare import compare_command
+
+        return compare_command(args[1:])
     if args and args[0] == "presets":
         from .presets import presets
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from ..report import OutputPathError, check_distinct, check_writable
+from ..report.ci import CiOutputs
+from ..report.streams import StreamSpec, parse_out
 from ..run.cluster import cluster_coordinator, cluster_workers
 from ..run.coordinator import Coordinator, WorkerLost
 from ..run.processes import auto_workers, process_coordinator
@@ -79,10 +82,10 @@ def placement(args: argparse.Namespace, scenario: Any) -> Placement:
             f"--execution-segment with {count} workers: the workers split the whole run into equal segments; "
             "give either --workers/--cluster or --execution-segment, not both"
         )
-    out = str(args.out or "")
-    if count > 1 and out.startswith(("json=", "csv=")):
+    streams = [str(out) for out in args.out or [] if str(out).startswith(("json=", "csv="))]
+    if count > 1 and streams:
         raise UsageError(
-            f"--out {out}: per-sample outputs are not written under several workers yet "
+            f"--out {streams[0]}: per-sample outputs are not written under several workers yet "
             f"(found {count} workers); run with --workers 1"
         )
     return Placement(count, args.cluster or None, dask_workers)
@@ -149,20 +152,52 @@ def load(args: argparse.Namespace, env: Mapping[str, str]) -> Any:
     return scenario
 
 
-def outputs_for(args: argparse.Namespace, scenario: Any, color: bool) -> SessionOutputs:
+def _outs(values: list[str]) -> tuple[Path | None, tuple[StreamSpec, ...]]:
+    """`--out` values: the one handleSummary JSON path (at most one) and the per-sample streams."""
+    paths: list[Path] = []
+    streams: list[StreamSpec] = []
+    for value in values:
+        try:
+            parsed = parse_out(value)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if isinstance(parsed, StreamSpec):
+            streams.append(parsed)
+        else:
+            paths.append(parsed)
+    if len(paths) > 1:
+        raise UsageError(
+            f"--out given {len(paths)} report paths ({', '.join(map(str, paths))}); expected one, "
+            "or json=FILE / csv=FILE for k6's per-sample outputs"
+        )
+    return (paths[0] if paths else None), tuple(streams)
+
+
+def outputs_for(
+    args: argparse.Namespace, scenario: Any, color: bool, env: Mapping[str, str] | None = None
+) -> SessionOutputs:
     """Where the reports go; an unwritable path is a usage error before the run starts."""
-    json_path = args.out or (Path(scenario.report.json) if scenario.report.json else None)
+    out_path, streams = _outs(list(args.out or []))
+    ci = CiOutputs.from_env(
+        env if env is not None else os.environ,
+        junit=args.junit,
+        markdown=args.summary_markdown,
+        html=args.html,
+        streams=streams,
+    )
+    json_path = out_path or (Path(scenario.report.json) if scenario.report.json else None)
     export = args.summary_export or (
         Path(scenario.report.summary_export) if scenario.report.summary_export else None
     )
-    for flag, path in (("--out", json_path), ("--summary-export", export)):
+    named = [("--out", json_path), ("--summary-export", export), *ci.files()]
+    for flag, path in named:
         if path is not None:
             try:
                 check_writable(path)
             except OutputPathError as exc:
                 raise UsageError(f"{flag} {path}: {exc}") from None
     try:
-        check_distinct((("--out", json_path), ("--summary-export", export)))
+        check_distinct(named)
     except OutputPathError as exc:
         raise UsageError(str(exc)) from None
     return SessionOutputs(
@@ -171,4 +206,5 @@ def outputs_for(args: argparse.Namespace, scenario: Any, color: bool) -> Session
         color=color,
         stdout_tty=sys.stdout.isatty(),
         stderr_tty=sys.stderr.isatty(),
+        ci=ci,
     )

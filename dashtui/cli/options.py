@@ -138,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Load-test a Supabase-backed dashboard with k6's semantics, live in the terminal.",
         epilog="Subcommands: `dashtui serve` (the stand-in), `dashtui validate PRESET` (dry run), "
         "`dashtui presets` (list), `dashtui import k6 SCRIPT.js` (a k6 script → a preset), "
-        "`dashtui init` (a Supabase schema → a preset).",
+        "`dashtui init` (a Supabase schema → a preset), `dashtui compare BASE.json NEW.json` (two runs).",
     )
     parser.add_argument("preset", nargs="?", default=DEFAULT_PRESET, help="preset name or .toml/.py file")
     parser.add_argument("--headless", action="store_true", help="no console: progress, summary, exit code")
@@ -150,7 +150,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--url", type=url, help="target base URL (else SUPABASE_URL, else the embedded stand-in)"
     )
-    parser.add_argument("--out", type=Path, help="k6-shaped JSON report (handleSummary data)")
+    parser.add_argument(
+        "--out",
+        action="append",
+        default=[],
+        metavar="[TYPE=]PATH",
+        help="json=FILE / csv=FILE: k6's per-sample NDJSON / CSV (.gz compresses); a plain PATH: the "
+        "handleSummary JSON report; may be given several times",
+    )
+    parser.add_argument("--junit", type=Path, metavar="FILE", help="JUnit XML: thresholds and checks")
+    parser.add_argument(
+        "--summary-markdown",
+        type=Path,
+        metavar="FILE",
+        help="the Markdown summary GITHUB_STEP_SUMMARY gets",
+    )
+    parser.add_argument("--html", type=Path, metavar="FILE", help="one self-contained HTML report")
     parser.add_argument("--summary-export", type=Path, help="k6's --summary-export JSON")
     parser.add_argument("--no-color", action="store_true", help="no ANSI colours")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines")

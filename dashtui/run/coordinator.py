@@ -24,6 +24,8 @@ from ..report import (
     report_files,
     write_reports,
 )
+from ..report.ci import CiOutputs, annotation_lines, ci_report_files
+from ..report.view import endpoint_rows, group_rows
 from ..secrets import Redactor
 from ..thresholds import ThresholdMonitor, ThresholdResult, compile_thresholds, submetric_keys
 from .merge import Accumulator
@@ -72,6 +74,7 @@ class SessionOutputs:
     color: bool = False
     stdout_tty: bool = False
     stderr_tty: bool = False
+    ci: CiOutputs = CiOutputs()
 
 
 class WorkerHandle(Protocol):
@@ -446,7 +449,14 @@ class Coordinator:
         if self.scenario.report.dashboard_block:
             summary += "\n" + self.dashboard_block(data)
         summary += self.workers_text()
-        writes = write_reports(report_files(self.outputs.json_path, self.outputs.summary_export_path, data))
+        ci_files = ci_report_files(
+            self.outputs.ci, data, self.accumulator.series(), redact=self.redactor.text
+        )
+        writes = write_reports(
+            [*report_files(self.outputs.json_path, self.outputs.summary_export_path, data), *ci_files]
+        )
+        for line in annotation_lines(self.outputs.ci, data, redact=self.redactor.text):
+            print(line)
         failed = any(r.failed for r in results)
         if writes.failures and not self.interrupted_by_signal:
             code, reason = EXIT_ENGINE, "a report could not be written"
@@ -528,6 +538,8 @@ class Coordinator:
             "aborted_by_threshold": self.aborted_by,
             "interrupted_by_signal": self.interrupted_by_signal,
             "workers": self.workers_data(),
+            "endpoints": endpoint_rows(snapshot),
+            "groups": group_rows(snapshot),
         }
         if self.worker_lost is not None:
             extras["worker_lost"] = self.worker_lost

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from ..metrics.aggregator import FAILURE_LIMIT, WINDOW_LIMIT
+from ..metrics.series import RunSeries, SeriesPoint
 from ..metrics.sinks import GaugeSink, TrendSink
 from ..metrics.snapshot import CheckStats, EndpointStats, FailureRecord, MetricData, Snapshot, WindowStats
 
@@ -88,6 +89,7 @@ class Accumulator:
         self._groups: dict[str, TrendSink] = {}
         self._windows: dict[int, _Window] = {}
         self._failures: deque[FailureRecord] = deque(maxlen=FAILURE_LIMIT)
+        self._series = RunSeries()
         self.elapsed = 0.0
 
     def add(self, worker: str, delta: Snapshot) -> None:
@@ -150,10 +152,17 @@ class Accumulator:
             window.add(worker, part)
         if len(self._windows) > WINDOW_LIMIT:
             for index in sorted(self._windows)[: len(self._windows) - WINDOW_LIMIT]:
-                del self._windows[index]
+                self._series.add(self._windows.pop(index).stats())
         if delta.failures:
             merged = sorted((*self._failures, *delta.failures), key=lambda f: -f.elapsed)
             self._failures = deque(merged[:FAILURE_LIMIT], maxlen=FAILURE_LIMIT)
+
+    def series(self) -> tuple[SeriesPoint, ...]:
+        """The whole run, downsampled: seconds gone from the live windows, then those still kept."""
+        series = self._series.copy()
+        for index in sorted(self._windows):
+            series.add(self._windows[index].stats())
+        return series.points()
 
     def snapshot(self, *, closed_before: int | None = None) -> Snapshot:
         """An immutable copy; windows from `closed_before` on are left out (still open somewhere)."""

@@ -130,7 +130,10 @@ class Worker:
         seed: int | None = None,
         segment: ExecutionTuple | None = None,
         http1: bool = False,
+        wrap_sink: Callable[[SampleSink], SampleSink] | None = None,
     ) -> None:
+        """`wrap_sink`: what the engine writes into instead, given the worker's own sink (per-sample outputs
+        tee there); its `close()`, if it has one, is called when the run ends."""
         self.name = name
         self.clock = clock
         self.registry = registry_for(scenario)
@@ -139,10 +142,11 @@ class Worker:
         self._seq = 0
         self._stopped_early = False
         self._sink = _DeltaSink(self._new_aggregator)
+        self._engine_sink = wrap_sink(self._sink) if wrap_sink is not None else self._sink
         try:
             self.engine = Engine(
                 scenario,
-                sink=self._sink,
+                sink=self._engine_sink,
                 clock=clock,
                 env=env,
                 transport_factory=transport_factory,
@@ -216,7 +220,14 @@ class Worker:
             tg.start_soon(self._tick, emit)
             await self.engine.run()
             tg.cancel_scope.cancel()
+        self.close_sink()
         emit(self.collect(final=True))
+
+    def close_sink(self) -> None:
+        """Close what `wrap_sink` built (flush the per-sample streams); idempotent."""
+        close = getattr(self._engine_sink, "close", None)
+        if callable(close):
+            close()
 
     async def _tick(self, emit: Callable[[Delta], None]) -> None:
         while True:
