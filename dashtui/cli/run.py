@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
         return run_console(
             session,
             fps=args.fps,
+            graceful_stop=max((float(c.graceful_stop) for c in scenario.scenarios.values()), default=30.0),
             interrupt=lambda: session.signal(graceful=False),
             finish_now=session.finish,
         )

@@ -44,21 +44,31 @@ class DashApp(App[None]):
         fps: Frames per second: how often the header and threshold lights are refreshed.
         exit_on_end: Exit with the outcome's exit code as soon as the run ends, without the results
             screen (for automation).
+        graceful_stop: Seconds `s` gives running iterations (the longest gracefulStop): the countdown.
+        interrupt: How `q` aborts the run as a signal does (exit 105); None: `stop(graceful=False)`.
     """
 
     CSS_PATH = "dashtui.tcss"
     TITLE = "dashtui"
     COMMANDS = App.COMMANDS | {RunCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("p", "toggle_pause", "Pause/resume"),
+        Binding("p", "toggle_pause", "Pause"),
         Binding("plus,equals_sign", "add_vu", "+VU", key_display="+"),
         Binding("minus", "remove_vu", "-VU", key_display="-"),
         Binding("s", "stop", "Stop"),
-        Binding("q", "quit", "Quit"),
+        Binding("q", "quit", "Abort"),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
-    def __init__(self, session: RunSession, *, fps: float = 4.0, exit_on_end: bool = False) -> None:
+    def __init__(
+        self,
+        session: RunSession,
+        *,
+        fps: float = 4.0,
+        exit_on_end: bool = False,
+        graceful_stop: float = 30.0,
+        interrupt: Callable[[], None] | None = None,
+    ) -> None:
         if not fps > 0:
             raise ValueError(f"fps must be a positive number of frames per second, got {fps!r}")
         super().__init__()
@@ -75,10 +85,11 @@ class DashApp(App[None]):
         """Snapshots pulled so far (at most one per second of the run, plus the final one)."""
         self._snapshot: Snapshot | None = None
         self._snapshot_second = -1
-        self._quit_requested = False
+        self.graceful_stop = graceful_stop
+        self.interrupt = interrupt
+        self._aborting = False
+        self._graceful_from: float | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.interrupt: Callable[[], None] | None = None
-        """How a signal stops the run (abort, exit 105); without it, `stop(graceful=False)`."""
         self.signalled: str | None = None
         """The name of the signal that stopped the run, if one did."""
         self._main = MainScreen(session.info, fps=fps, on_frame=self._draw_frame)
@@ -131,7 +142,7 @@ class DashApp(App[None]):
             self._snapshot_second = second
             self.snapshots += 1
         view = build_live_view(session.info, self._snapshot, progress, session.threshold_results())
-        self._main.show(view, everything=everything)
+        self._main.show(view, everything=everything, stop_left=self._stop_left(progress.elapsed))
         self.frames += 1
 
     @on(RunFinished)
@@ -199,30 +210,44 @@ class DashApp(App[None]):
     def action_remove_vu(self) -> None:
         self._change_vus(-1)
 
+    def _stop_left(self, elapsed: float) -> float | None:
+        """Seconds of the graceful stop's countdown left, or None when no graceful stop is under way."""
+        if self._graceful_from is None or self._aborting:
+            return None
+        return max(0.0, self.graceful_stop - (elapsed - self._graceful_from))
+
     def action_stop(self) -> None:
+        """Graceful stop: no new iterations, running ones get gracefulStop to finish; q still aborts."""
+        if self._graceful_from is not None or self._aborting:
+            return
+        self._graceful_from = self.session.progress().elapsed
         self.session.stop(graceful=True)
+        self.notify("stopping gracefully: running iterations finish (q aborts now)", timeout=4)
         self._draw_frame()
 
     async def action_quit(self) -> None:
         self._quit()
 
     def _quit(self) -> None:
-        """Stop gracefully and show the results; a second quit stops at once; after the run, exit."""
+        """Abort as k6 does on a signal (iterations interrupted, reports written, exit 105); after the run,
+        exit with its code."""
         if self.outcome is not None:
             self.exit(return_code=self.outcome.exit_code)
         elif self.run_error is not None:
             self.exit(return_code=CRASH_EXIT_CODE)
-        elif self._quit_requested:
-            self.session.stop(graceful=False)
-            self.notify("stopping now", timeout=3)
-        else:
-            self._quit_requested = True
-            self.session.stop(graceful=True)
-            self.notify("stopping: reports are written next (quit again to stop at once)", timeout=4)
+        elif not self._aborting:
+            self._aborting = True
+            if self.interrupt is not None:
+                self.interrupt()
+            else:
+                self.session.stop(graceful=False)
+            self.notify(
+                "aborting: running iterations are interrupted, the reports are written next", timeout=4
+            )
             self._draw_frame()
 
     def action_help_quit(self) -> None:
-        """Ctrl-C quits like q instead of Textual's "press ctrl+q" hint."""
+        """Ctrl-C aborts like q instead of Textual's "press ctrl+q" hint."""
         self._quit()
 
     def action_help(self) -> None:
@@ -260,6 +285,7 @@ def run_console(
     fps: float = 4.0,
     exit_on_end: bool = False,
     headless: bool = False,
+    graceful_stop: float = 30.0,
     interrupt: Callable[[], None] | None = None,
     finish_now: Callable[[], RunOutcome] | None = None,
 ) -> int:
@@ -273,8 +299,7 @@ def run_console(
     Raises:
         Exception: whatever the session's `run()` raised, after the terminal is restored.
     """
-    app = DashApp(session, fps=fps, exit_on_end=exit_on_end)
-    app.interrupt = interrupt
+    app = DashApp(session, fps=fps, exit_on_end=exit_on_end, graceful_stop=graceful_stop, interrupt=interrupt)
     restore = _terminal_restorer() if not headless else (lambda: None)
 
     def force(name: str) -> None:

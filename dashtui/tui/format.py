@@ -57,9 +57,13 @@ def fmt_percent(fraction: float) -> str:
 
 
 def fmt_rate(per_second: float) -> str:
-    """Events per second: `0`, `4.5`, `123`, `1.2k`."""
+    """Events per second: `0`, `0.40`, `4.5`, `123`, `1.2k` (a rate under 1 keeps two decimals)."""
     if not math.isfinite(per_second) or per_second <= 0:
         return "0"
+    if per_second < 0.005:
+        return "<0.01"
+    if per_second < 1:
+        return f"{per_second:.2f}"
     if per_second >= 10_000:
         return f"{per_second / 1000:.0f}k"
     if per_second >= 1000:

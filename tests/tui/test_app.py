@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import anyio
 import pytest
+from textual.binding import Binding
 from textual.color import Color
 from textual.pilot import Pilot
 from textual.widgets import Label
@@ -13,6 +14,7 @@ from dashtui.metrics import Snapshot
 from dashtui.run.protocol import Progress, WorkerStatus
 from dashtui.tui import DashApp, run_console
 from dashtui.tui.screens import HelpScreen, ResultsScreen, RunErrorScreen
+from dashtui.tui.screens.main import MainScreen
 from dashtui.tui.widgets import EndpointTable, RunHeader, TextPanel
 
 from .console_fakes import ENDPOINTS, FakeSession, build_snapshot, evaluate
@@ -39,6 +41,14 @@ def light_styles(app: DashApp) -> list[str]:
     assert content is not None
     marks = [i for i, ch in enumerate(content.plain) if ch in "●○"]
     return [next(str(s.style) for s in content.spans if s.start <= i < s.end) for i in marks]
+
+
+async def finish_and_wait(pilot: Pilot[None], session: FakeSession) -> None:
+    """End the run and wait for the results screen, so the app never closes with a run outcome in flight."""
+    session.finish()
+    with anyio.fail_after(5):
+        while not isinstance(pilot.app.screen, ResultsScreen):
+            await pilot.pause(0.01)
 
 
 def fast_app(session: FakeSession, **kwargs: object) -> DashApp:
@@ -187,32 +197,33 @@ async def test_p_pauses_and_resumes() -> None:
         assert "RUNNING" in header_text(app)
 
 
-async def test_q_stops_shows_results_and_exits_with_the_outcome_code() -> None:
+async def test_q_aborts_through_the_interrupt_shows_results_and_exits_with_the_outcome_code() -> None:
+    """q aborts as a signal does (the same `interrupt` call the signal path makes), never gracefully."""
     snapshot = build_snapshot(seconds=3)
-    session = FakeSession(snapshot_value=snapshot, results_value=evaluate(snapshot), exit_code=99)
-    session.reason = "thresholds failed"
-    app = fast_app(session)
+    session = FakeSession(snapshot_value=snapshot, results_value=evaluate(snapshot), exit_code=105)
+    session.reason = "interrupted by signal"
+    app = DashApp(session, fps=10.0, interrupt=lambda: session.stop(graceful=False))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("q")
         with anyio.fail_after(5):
             while not isinstance(app.screen, ResultsScreen):
                 await pilot.pause(0.01)
-        assert ("stop", True) in session.calls
+        assert [c for c in session.calls if c[0] == "stop"] == [("stop", False)]
         title = str(app.screen.query_one("#results-title").render())
-        assert "thresholds failed" in title and "exit code 99" in title
+        assert "interrupted by signal" in title and "exit code 105" in title
         await pilot.press("q")
-    assert app.return_code == 99
+    assert app.return_code == 105
 
 
-async def test_second_quit_before_the_end_stops_at_once() -> None:
+async def test_q_without_an_interrupt_stops_at_once_and_only_once() -> None:
     session = FakeSession()
     session.stop = lambda *, graceful=True: session.calls.append(("stop", graceful))  # type: ignore[method-assign]
     app = fast_app(session)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("q", "q")
         await pilot.pause()
-        assert [c for c in session.calls if c[0] == "stop"] == [("stop", True), ("stop", False)]
-        session.finish()
+        assert [c for c in session.calls if c[0] == "stop"] == [("stop", False)]
+        await finish_and_wait(pilot, session)
 
 
 async def test_ctrl_c_behaves_like_q() -> None:
@@ -223,12 +234,35 @@ async def test_ctrl_c_behaves_like_q() -> None:
         with anyio.fail_after(5):
             while not isinstance(app.screen, ResultsScreen):
                 await pilot.pause(0.01)
-        assert ("stop", True) in session.calls
+        assert ("stop", False) in session.calls
         await pilot.press("enter")
     assert app.return_code == 105
 
 
-async def test_s_stops_gracefully() -> None:
+async def test_s_stops_gracefully_with_a_countdown_that_q_can_cut_short() -> None:
+    session = FakeSession(elapsed=42.0)
+    session.stop = lambda *, graceful=True: session.calls.append(("stop", graceful))  # type: ignore[method-assign]
+    app = DashApp(session, fps=10.0, graceful_stop=30.0)
+    async with app.run_test(size=SIZE) as pilot:
+        with anyio.fail_after(5):
+            while ("run",) not in session.calls:
+                await pilot.pause(0.01)
+        await pilot.press("s")
+        session.stopping = True
+        session.elapsed = 50.0
+        await next_frame(pilot, app)
+        assert session.calls[-1] == ("stop", True)
+        assert "STOPPING" in header_text(app) and "22s left" in header_text(app)
+        await pilot.press("s")
+        assert [c for c in session.calls if c[0] == "stop"] == [("stop", True)]
+        await pilot.press("q")
+        assert session.calls[-1] == ("stop", False)
+        await next_frame(pilot, app)
+        assert "left" not in header_text(app)
+        await finish_and_wait(pilot, session)
+
+
+async def test_run_controls_are_gone_once_the_run_has_ended() -> None:
     session = FakeSession()
     app = fast_app(session)
     async with app.run_test(size=SIZE) as pilot:
@@ -237,7 +271,6 @@ async def test_s_stops_gracefully() -> None:
             while not isinstance(app.screen, ResultsScreen):
                 await pilot.pause(0.01)
         assert ("stop", True) in session.calls
-        # Run controls are gone once the run has ended.
         await pilot.press("p", "plus")
         assert not any(c[0] in ("pause", "add_vus") for c in session.calls)
 
@@ -290,11 +323,44 @@ async def test_panels_maximise_and_restore() -> None:
         assert app.screen.maximized is not None and app.screen.maximized.id == "thresholds"
 
 
-async def test_question_mark_opens_help() -> None:
+@pytest.mark.parametrize("keys", [("question_mark",), ("ctrl+p", *"help", "enter")], ids=["?", "palette"])
+async def test_help_lists_every_key_the_console_answers_to(keys: tuple[str, ...]) -> None:
+    """? and the palette's "Help: keys" open a help box that shows every binding of the app, the main
+    screen and the endpoint table, each with its action, inside the screen."""
     app = fast_app(FakeSession())
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*keys)
+        with anyio.fail_after(5):
+            while not isinstance(app.screen, HelpScreen):
+                await pilot.pause(0.01)
+        await pilot.pause()
+        box = app.screen.query_one("#help-box")
+        keys_widget = app.screen.query_one("#help-keys")
+        text = str(keys_widget.render())
+        lines = text.splitlines()
+        assert box.region.width >= 60 and box.region.height >= 12
+        assert keys_widget.region.width <= box.region.width - 2
+        assert box.region.right <= 80 and box.region.bottom <= 24
+        bound: set[str] = set()
+        for owner in (DashApp, MainScreen, EndpointTable):
+            for binding in owner.BINDINGS:
+                assert isinstance(binding, Binding)
+                bound.update(binding.key.split(","))
+        shown = {"question_mark": "?", "plus": "+", "equals_sign": "+", "minus": "-"}
+        shown.update({str(n): "1 … 6" for n in range(1, 7)})
+        for key in bound:
+            label = shown.get(key, key)
+            assert any(label in line.split("  ")[1] for line in lines if line.startswith("  ")), key
+        for action in (
+            "abort",
+            "stop gracefully",
+            "pause",
+            "add / remove a VU",
+            "sort",
+            "maximise",
+            "palette",
+        ):
+            assert action in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -368,3 +434,17 @@ async def test_the_header_grows_a_worker_line_for_several_workers_or_a_lost_one(
         await pilot.pause()
         assert header_text(app).splitlines()[3] == "workers 1: w1 LOST (exited with code -9)"
         assert header.size.height == 4
+
+
+async def test_the_sort_column_carries_an_arrow_in_its_header() -> None:
+    session = FakeSession(snapshot_value=build_snapshot(seconds=2))
+    app = fast_app(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await next_frame(pilot, app)
+        table = app.screen.query_one(EndpointTable)
+        await pilot.press("o")
+        labels = [str(c.label) for c in table.columns.values()]
+        assert "endpoint▲" in labels and sum("▲" in label or "▼" in label for label in labels) == 1
+        await pilot.press("O")
+        assert "endpoint▼" in [str(c.label) for c in table.columns.values()]
+        assert table.row_count == len(ENDPOINTS)

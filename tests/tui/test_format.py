@@ -46,7 +46,16 @@ def test_fmt_percent(fraction: float, text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("rate", "text"), [(0, "0"), (4.5, "4.5"), (123.4, "123"), (1234, "1.2k"), (23_456, "23k")]
+    ("rate", "text"),
+    [
+        (0, "0"),
+        (0.001, "<0.01"),
+        (0.4, "0.40"),
+        (4.5, "4.5"),
+        (123.4, "123"),
+        (1234, "1.2k"),
+        (23_456, "23k"),
+    ],
 )
 def test_fmt_rate(rate: float, text: str) -> None:
     assert fmt_rate(rate) == text

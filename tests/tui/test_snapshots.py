@@ -1,4 +1,4 @@
-"""Snapshot tests of the main and results screens from fixed data, at 120×40 and 80×24."""
+"""Snapshot tests of the main and results screens from fixed data, at 160×50, 120×40 and 80×24."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ async def wait_for_results(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+@pytest.mark.parametrize("size", [(160, 50), (120, 40), (80, 24)], ids=["160x50", "120x40", "80x24"])
 def test_main_screen(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     """Every panel from a fixed snapshot: a failing threshold, a breaching endpoint, failures, realtime."""
     assert snap_compare(DashApp(session_with_data()), terminal_size=size)

@@ -330,3 +330,33 @@ class TestRedrawPeriods:
         drawn: dict[str, int] = {}
         record_drawn(drawn, frozenset(PERIODS), 50)
         assert due_lanes(drawn, 3) == frozenset(PERIODS)
+
+
+def test_histogram_counts_are_whole_samples_that_add_up() -> None:
+    digest = TrendDigest()
+    for i in range(37):
+        digest.add(10.0 + (i * 7) % 13)
+    histogram = latency_histogram(digest, bins=6)
+    assert all(isinstance(count, int) for count in histogram.counts)
+    assert sum(histogram.counts) == 37
+
+
+def test_the_latency_chart_starts_at_zero_and_spans_ten_seconds_at_least() -> None:
+    from dashtui.tui.views.series import LatencySeries
+
+    assert LatencySeries((0.0,), (1.0,), (2.0,), (3.0,)).x_range() == (0.0, 10.0)
+    assert LatencySeries((), (), (), ()).x_range() == (0.0, 10.0)
+    assert LatencySeries((5.0, 40.0), (1.0, 1.0), (2.0, 2.0), (3.0, 3.0)).x_range() == (5.0, 40.0)
+
+
+def test_the_header_figures_use_the_tables_windows() -> None:
+    """req/s over the last 5 s as the table's rows add up; p95 over the whole run, as the threshold's."""
+    from dashtui.tui.views.live import headline
+
+    snapshot = build_snapshot(seconds=12)
+    figures = headline(snapshot)
+    rows = endpoint_rows(snapshot)
+    assert figures.rps == pytest.approx(sum(row.rps for row in rows))
+    digest = snapshot.trend("http_req_duration")
+    assert digest is not None and figures.p95 == digest.percentile(95)
+    assert headline(Snapshot.empty()).p95 is None

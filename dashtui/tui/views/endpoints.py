@@ -8,10 +8,19 @@ from dataclasses import dataclass
 from ...metrics.snapshot import Snapshot, WindowStats
 from ..format import fmt_count, fmt_ms, fmt_percent, fmt_rate
 
-__all__ = ["COLUMNS", "RATE_SECONDS", "Column", "EndpointRow", "endpoint_rows", "sort_order"]
+__all__ = [
+    "COLUMNS",
+    "COMPACT_COLUMNS",
+    "RATE_SECONDS",
+    "Column",
+    "EndpointRow",
+    "endpoint_rows",
+    "sort_order",
+]
 
-RATE_SECONDS = 2
-"""req/s is the average of the last closed seconds; the table is redrawn as often."""
+RATE_SECONDS = 5
+"""Rates (req/s, the header's error rate) are averages over the last 5 closed seconds, everywhere in the
+console; latencies (p50/p95/p99/max) are over the whole run, as the thresholds judge them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +37,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("mark", " ", 1, numeric=False),
     Column("name", "endpoint", 16, numeric=False),
     Column("requests", "reqs", 6),
-    Column("rps", "req/s", 5),
+    Column("rps", "req/s", 6),
     Column("2xx", "2xx", 6),
     Column("3xx", "3xx", 4),
     Column("4xx", "4xx", 5),
@@ -42,6 +51,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("last", "last", 4),
 )
 """Every column, in display order; `mark` flags a row that breaches a threshold."""
+
+COMPACT_COLUMNS: tuple[Column, ...] = tuple(
+    c for c in COLUMNS if c.key not in ("2xx", "3xx", "4xx", "5xx", "network", "last")
+)
+"""What fits 80 columns: the status classes go (err% stays), every latency stays."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,17 +102,21 @@ def _health_part(progress: Progress) -> tuple[str, str]:
     )
 
 
-def render_header(info: RunInfo, progress: Progress) -> Content:
+def render_header(info: RunInfo, progress: Progress, *, stop_left: float | None = None) -> Content:
     """Three lines: state and target; progress, VUs and iterations; the generator's health, and why it is
-    overloaded when it is."""
+    overloaded when it is. `stop_left`: the graceful stop's countdown, shown while it runs."""
     state = run_state(progress)
     executors = {s.name: s.executor for s in progress.scenarios}
     scenarios = ", ".join(
         f"{name} ({executors.get(name) or executor})"
         for name, executor in zip(info.scenarios, info.executors, strict=False)
     )
+    countdown: tuple[str, str] | str = ""
+    if stop_left is not None and state is RunState.STOPPING:
+        countdown = (f" iterations finishing: {fmt_clock(stop_left)} left · q aborts now ", "bold $warning")
     first = Content.assemble(
         (f" {state.value} ", _STATE_STYLE[state]),
+        countdown,
         " ",
         (info.preset, "bold"),
         " · ",

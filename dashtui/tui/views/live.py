@@ -9,13 +9,36 @@ from functools import cached_property
 from ...metrics.snapshot import CheckStats, Snapshot
 from ...run.protocol import Progress, RunInfo
 from ...thresholds.results import ThresholdResult
-from .endpoints import EndpointRow, endpoint_rows
+from .endpoints import RATE_SECONDS, EndpointRow, endpoint_rows
 from .realtime import RealtimeView, realtime_view
 from .series import SparkSeries, spark_series
 from .tables import FailureRow, GroupRow, check_rows, failure_rows, group_rows
 from .thresholds import ThresholdLine, breaching_endpoints, threshold_lines
 
-__all__ = ["LiveView", "build_live_view"]
+__all__ = ["Headline", "LiveView", "build_live_view", "headline"]
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The figures above the sparklines, in the same windows as the endpoint table's columns."""
+
+    rps: float
+    """Requests per second over the last `RATE_SECONDS` closed seconds."""
+    error_rate: float
+    """Failed requests over the same seconds, 0–1."""
+    p95: float | None
+    """http_req_duration p(95) over the whole run, as the threshold and table see it; None: no samples."""
+
+
+def headline(snapshot: Snapshot, rate_seconds: int = RATE_SECONDS) -> Headline:
+    recent = snapshot.windows[-rate_seconds:] if rate_seconds > 0 else ()
+    requests = sum(w.requests for w in recent)
+    digest = snapshot.trend("http_req_duration")
+    return Headline(
+        rps=requests / len(recent) if recent else 0.0,
+        error_rate=sum(w.failed for w in recent) / requests if requests else 0.0,
+        p95=digest.percentile(95) if digest is not None and digest.count else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -39,6 +62,10 @@ class LiveView:
     @cached_property
     def sparks(self) -> SparkSeries:
         return spark_series(self.snapshot.windows)
+
+    @cached_property
+    def headline(self) -> Headline:
+        return headline(self.snapshot)
 
     @cached_property
     def endpoints(self) -> tuple[EndpointRow, ...]:

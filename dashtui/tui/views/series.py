@@ -9,13 +9,18 @@ from ...metrics.digest import TrendDigest
 from ...metrics.snapshot import WindowStats
 
 __all__ = [
+    "CHART_MIN_SPAN",
     "Histogram",
     "LatencySeries",
     "SparkSeries",
     "latency_histogram",
     "latency_series",
     "spark_series",
+    "whole_counts",
 ]
+
+CHART_MIN_SPAN = 10.0
+"""The latency chart's x axis spans at least this many seconds, from the first second shown."""
 
 SPARK_SECONDS = 300
 """The sparklines show the last five minutes."""
@@ -51,6 +56,13 @@ class LatencySeries:
     p95: tuple[float, ...]
     p99: tuple[float, ...]
 
+    def x_range(self) -> tuple[float, float]:
+        """The x axis: seconds into the run, never before 0 and never narrower than `CHART_MIN_SPAN`."""
+        if not self.seconds:
+            return (0.0, CHART_MIN_SPAN)
+        first = max(0.0, self.seconds[0])
+        return (first, max(self.seconds[-1], first + CHART_MIN_SPAN))
+
 
 def latency_series(windows: Sequence[WindowStats], limit: int = SPARK_SECONDS) -> LatencySeries:
     """The latency percentiles of the last `limit` seconds; seconds without requests are left out."""
@@ -69,7 +81,8 @@ class Histogram:
 
     low: float
     high: float
-    counts: tuple[float, ...]
+    counts: tuple[int, ...]
+    """Whole samples per bin; they add up to the digest's count."""
 
     @property
     def width(self) -> float:
@@ -92,12 +105,22 @@ def latency_histogram(digest: TrendDigest, *, bins: int = 20, quantiles: int = 1
     low = digest.min
     high = max(digest.percentile(99.5), low)
     if high <= low:
-        return Histogram(low, low, (float(digest.count),) + (0.0,) * (bins - 1))
+        return Histogram(low, low, (digest.count,) + (0,) * (bins - 1))
     width = (high - low) / bins
     weight = digest.count / quantiles
-    counts = [0.0] * bins
+    shares = [0.0] * bins
     for k in range(quantiles):
         value = digest.percentile(100.0 * (k + 0.5) / quantiles)
         index = min(bins - 1, max(0, int((value - low) / width)))
-        counts[index] += weight
-    return Histogram(low, high, tuple(counts))
+        shares[index] += weight
+    return Histogram(low, high, whole_counts(shares, digest.count))
+
+
+def whole_counts(shares: Sequence[float], total: int) -> tuple[int, ...]:
+    """Estimated shares as whole samples that add up to `total` (largest remainders get the leftovers)."""
+    floors = [int(share) for share in shares]
+    left = total - sum(floors)
+    by_remainder = sorted(range(len(shares)), key=lambda i: (floors[i] - shares[i], i))
+    for i in by_remainder[: max(0, left)]:
+        floors[i] += 1
+    return tuple(floors)

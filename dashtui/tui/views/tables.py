@@ -42,9 +42,10 @@ def check_rows(snapshot: Snapshot) -> tuple[CheckStats, ...]:
 
 
 def render_checks(rows: Iterable[CheckStats]) -> Content:
-    """`✗  90.3% orders status 200  ✓65 ✗7`; failing checks in the error colour.
+    """`✗  90.3% orders status 200  ✓65 ✗7  initial_load`; failing checks in the error colour.
 
-    The group is shown (`initial_load › name`) only when the checks sit in more than one group.
+    The name comes whole before anything else, so a narrow panel cuts the counts and the group (shown
+    only when the checks sit in more than one group), never the name.
     """
     listed = list(rows)
     if not listed:
@@ -53,13 +54,13 @@ def render_checks(rows: Iterable[CheckStats]) -> Content:
     lines: list[Content] = []
     for row in listed:
         failing = row.fails > 0
-        name = f"{group_label(row.group)} › {row.name}" if several_groups else row.name
         lines.append(
             Content.assemble(
                 ("✗" if failing else "✓", "$error" if failing else "$success"),
                 (f" {fmt_percent(row.rate):>6} ", "bold"),
-                (name, "$error" if failing else ""),
+                (row.name, "$error" if failing else ""),
                 (f"  ✓{fmt_count(row.passes)} ✗{fmt_count(row.fails)}", "$text-muted"),
+                (f"  {group_label(row.group)}", "$text-muted") if several_groups else "",
             )
         )
     return Content("\n").join(lines)

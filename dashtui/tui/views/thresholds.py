@@ -117,23 +117,28 @@ _LIGHT_MARK = {Light.PENDING: "○", Light.PASS: "●", Light.FAIL: "●"}
 
 
 def render_thresholds(lines: Iterable[ThresholdLine]) -> Content:
-    """Lights grouped under their metric key: `● p(95)=412ms < 3000ms`."""
+    """One line per threshold, so a panel of 7 lines shows 7: `● http_req_duration  p(95)=412ms < 3000ms`.
+
+    The metric key is written once for a run of thresholds on the same key (blank below it).
+    """
+    listed = list(lines)
+    if not listed:
+        return Content.styled("no thresholds configured", "$text-muted")
+    width = max(len(line.metric_key) for line in listed)
     parts: list[Content] = []
-    current: str | None = None
-    for line in lines:
-        if line.metric_key != current:
-            current = line.metric_key
-            parts.append(Content.styled(line.metric_key, "bold"))
+    previous: str | None = None
+    for line in listed:
         style = _LIGHT_STYLE[line.light]
+        key = line.metric_key if line.metric_key != previous else ""
+        previous = line.metric_key
         parts.append(
             Content.assemble(
-                " ",
                 (_LIGHT_MARK[line.light], style),
                 " ",
+                (f"{key:<{width}}", "bold"),
+                "  ",
                 (line.label, "$error" if line.light is Light.FAIL else ""),
                 (" ABORTED THE RUN", "bold $error") if line.aborted else "",
             )
         )
-    if not parts:
-        return Content.styled("no thresholds configured", "$text-muted")
     return Content("\n").join(parts)

@@ -14,6 +14,12 @@ _LINES = (("p50", "green"), ("p95", "orange"), ("p99", "red"))
 _HISTOGRAM_TICKS = 4
 
 
+def _whole_ticks(top: int, most: int = 4) -> list[float]:
+    """At most `most` whole-number y ticks from 0 to `top`: counts are whole samples."""
+    step = max(1, -(-top // most))
+    return [float(tick) for tick in range(0, top + 1, step)]
+
+
 class _CachedPlot(PlotextPlot):
     """A plot that rebuilds its drawing only when its data, size or theme changed.
 
@@ -47,6 +53,7 @@ class LatencyChart(_CachedPlot, can_focus=True):
         plt.clear_data()
         plt.xlabel("seconds into the run")
         plt.ylabel("ms")
+        plt.xlim(*series.x_range())
         if series.seconds:
             xs = list(series.seconds)
             for (label, color), values in zip(_LINES, (series.p50, series.p95, series.p99), strict=True):
@@ -64,6 +71,7 @@ class LatencyHistogram(_CachedPlot, can_focus=True):
         if histogram.counts:
             positions = [float(i) for i in range(len(histogram.counts))]
             plt.bar(positions, list(histogram.counts), width=0.8, color="cyan")
+            plt.yticks(_whole_ticks(max(histogram.counts)))
             step = max(1, len(positions) // _HISTOGRAM_TICKS)
             ticks = positions[::step]
             plt.xticks(ticks, [fmt_ms(histogram.low + t * histogram.width) for t in ticks])

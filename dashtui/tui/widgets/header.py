@@ -29,9 +29,9 @@ class RunHeader(Static):
         super().__init__("", id=id, markup=False)
         self._shown: Content | None = None
 
-    def show(self, info: RunInfo, progress: Progress) -> None:
+    def show(self, info: RunInfo, progress: Progress, *, stop_left: float | None = None) -> None:
         self.set_class(is_overloaded(progress), "-overloaded")
-        content = render_header(info, progress)
+        content = render_header(info, progress, stop_left=stop_left)
         workers = render_workers(progress.workers)
         if workers is not None:
             content = Content("\n").join([content, workers])

@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Sparkline
 
 from ..format import fmt_ms, fmt_percent, fmt_rate
+from ..views.endpoints import RATE_SECONDS
+from ..views.live import Headline
 from ..views.series import SparkSeries
 
 __all__ = ["MetricSpark", "SparkStrip"]
@@ -61,16 +63,15 @@ class SparkStrip(Horizontal):
     """
 
     def compose(self) -> ComposeResult:
-        yield MetricSpark("req/s", id="spark-rps")
-        yield MetricSpark("p95", id="spark-p95")
-        yield MetricSpark("errors", id="spark-errors")
+        yield MetricSpark(f"req/s ({RATE_SECONDS}s)", id="spark-rps")
+        yield MetricSpark("p95 (run)", id="spark-p95")
+        yield MetricSpark(f"errors ({RATE_SECONDS}s)", id="spark-errors")
         yield MetricSpark("VUs", id="spark-vus")
 
-    def show(self, series: SparkSeries, vus_now: int) -> None:
-        rps = series.rps[-1] if series.rps else 0.0
-        p95 = series.p95[-1] if series.p95 else 0.0
-        errors = series.error_rate[-1] if series.error_rate else 0.0
-        self.query_one("#spark-rps", MetricSpark).show(fmt_rate(rps), series.rps)
-        self.query_one("#spark-p95", MetricSpark).show(fmt_ms(p95), series.p95)
-        self.query_one("#spark-errors", MetricSpark).show(fmt_percent(errors), series.error_rate)
+    def show(self, series: SparkSeries, vus_now: int, figures: Headline) -> None:
+        """The labels carry `figures` (the table's windows); the lines underneath, one point per second."""
+        p95 = "–" if figures.p95 is None else fmt_ms(figures.p95)
+        self.query_one("#spark-rps", MetricSpark).show(fmt_rate(figures.rps), series.rps)
+        self.query_one("#spark-p95", MetricSpark).show(p95, series.p95)
+        self.query_one("#spark-errors", MetricSpark).show(fmt_percent(figures.error_rate), series.error_rate)
         self.query_one("#spark-vus", MetricSpark).show(str(vus_now), series.vus)
