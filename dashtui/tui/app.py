@@ -17,6 +17,7 @@ from .. import stopping
 from ..metrics.snapshot import Snapshot
 from ..run.protocol import RunOutcome, RunSession
 from .commands import RunCommands
+from .farewell import render_farewell
 from .messages import RunCrashed, RunFinished
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
@@ -288,13 +289,16 @@ def run_console(
     graceful_stop: float = 30.0,
     interrupt: Callable[[], None] | None = None,
     finish_now: Callable[[], RunOutcome] | None = None,
+    verdict: bool | None = None,
 ) -> int:
     """Run the console until the person leaves it; returns the exit code headless mode would give.
 
     `headless=True` runs the app without a terminal (benchmarks, tests); it then ends only by itself,
     so pair it with `exit_on_end=True`. SIGINT, SIGTERM and SIGHUP stop the run as headless does
     (`interrupt`: abort, reports written, exit 105); a second signal writes what there is
-    (`finish_now`), restores the terminal and exits 105 at once.
+    (`finish_now`), restores the terminal and exits 105 at once. Once the app has closed, the
+    verdict, the thresholds and the report paths are printed to stdout (`verdict`; by default when not
+    headless) to stay in the terminal.
 
     Raises:
         Exception: whatever the session's `run()` raised, after the terminal is restored.
@@ -322,6 +326,8 @@ def run_console(
     if app.outcome is not None:
         for error in app.outcome.report_errors:
             stopping.say(f"dashtui: error: {error}")
+    if app.outcome is not None and (not headless if verdict is None else verdict):
+        print(render_farewell(app.outcome), flush=True)
     if app.run_error is not None:
         raise app.run_error
     if app.return_code is not None:

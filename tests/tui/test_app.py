@@ -448,3 +448,21 @@ async def test_the_sort_column_carries_an_arrow_in_its_header() -> None:
         await pilot.press("O")
         assert "endpoint▼" in [str(c.label) for c in table.columns.values()]
         assert table.row_count == len(ENDPOINTS)
+
+
+def test_the_verdict_thresholds_and_reports_stay_in_the_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    snapshot = build_snapshot(seconds=3)
+    session = FakeSession(
+        snapshot_value=snapshot,
+        results_value=evaluate(snapshot, final=True),
+        finish_immediately=True,
+        exit_code=99,
+        reason="thresholds failed",
+        report_paths=("out/summary.json",),
+    )
+    assert run_console(session, exit_on_end=True, headless=True, verdict=True) == 99
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "dashtui: FAILED · thresholds failed · exit code 99"
+    assert any(line.startswith("  ✗ http_req_duration{name:orders}") and "< 200ms" in line for line in lines)
+    assert any(line.startswith("  ✓ http_req_duration ") for line in lines)
+    assert lines[-1] == "report: out/summary.json"
