@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,6 +17,20 @@ from .errors import UsageError
 __all__ = ["DEFAULT_PRESET", "add_segment_flags", "build_parser", "env_pair", "execution_segment", "workers"]
 
 DEFAULT_PRESET = "dashboard"
+
+
+def _count(flag: str, unit: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = -1
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"found {text!r}, expected a whole number of {unit}, 1 or more")
+        return value
+
+    parse.__name__ = flag
+    return parse
 
 
 def _duration(text: str) -> float:
@@ -142,9 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("preset", nargs="?", default=DEFAULT_PRESET, help="preset name or .toml/.py file")
     parser.add_argument("--headless", action="store_true", help="no console: progress, summary, exit code")
-    parser.add_argument("-u", "--vus", type=int, help="k6 --vus")
+    parser.add_argument("-u", "--vus", type=_count("vus", "VUs"), help="k6 --vus")
     parser.add_argument("-d", "--duration", type=_duration, help="k6 --duration, e.g. 30s, 3m")
-    parser.add_argument("-i", "--iterations", type=int, help="k6 --iterations")
+    parser.add_argument("-i", "--iterations", type=_count("iterations", "iterations"), help="k6 --iterations")
     parser.add_argument("-s", "--stage", type=_stage, action="append", help="k6 --stage DURATION:TARGET")
     parser.add_argument("-e", "--env", type=env_pair, action="append", default=[], help="KEY=VALUE")
     parser.add_argument(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from .. import stopping
-from ..scenario import ScenarioError, ScriptError
-from ..session import EXIT_CONFIG, EXIT_SCRIPT_ERROR
+from ..scenario import ScenarioError, ScriptError, load_scenario
+from ..session import EXIT_CONFIG, EXIT_SCRIPT_ERROR, SessionOutputs
 from ..thresholds import ThresholdError
+from .banner import option_warnings, plan_banner
 from .errors import UsageError, fail
 from .headless import headless as run_headless
 from .load import load, make_coordinator, make_session, outputs_for, placement
@@ -30,6 +32,10 @@ def _start_standin(env: dict[str, str]) -> Any:
     env.setdefault("SUPABASE_SERVICE_ROLE_KEY", standin.service_role_key)
     env.setdefault("TEST_EVENT_ID", standin.test_event_id)
     return standin
+
+
+def _report_paths(outputs: SessionOutputs) -> tuple[Path | None, Path | None]:
+    return (outputs.json_path, outputs.summary_export_path)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,9 +59,21 @@ def run(args: argparse.Namespace) -> int:
                 TEST_EVENT_ID="placeholder",
             )
         segment = execution_segment(args)
+        warnings = option_warnings(load_scenario(args.preset, env=probe, extra_vars=dict(args.env)), args)
         probed = load(args, probe)
-        make_session(probed, env=probe, target=probe["SUPABASE_URL"], segment=segment)
-        outputs_for(args, probed, color=False)
+        print(
+            plan_banner(
+                probed,
+                target=env.get("SUPABASE_URL") or None,
+                thresholds=make_session(
+                    probed, env=probe, target=probe["SUPABASE_URL"], segment=segment
+                ).thresholds,
+                reports=_report_paths(outputs_for(args, probed, color=False)),
+                warnings=warnings,
+            ),
+            file=sys.stderr,
+            flush=True,
+        )
         if not env.get("SUPABASE_URL"):
             standin = _start_standin(env)
             print(

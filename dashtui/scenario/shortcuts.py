@@ -100,10 +100,7 @@ def shortcut_notes(
             f"{DEFAULT_SCENARIO!r}, as k6 does"
         ]
     if vus is not None:
-        return [
-            f"--vus {vus} alone does not change the preset's scenarios ({names}); "
-            "add --duration, --iterations or --stage (k6 ignores it the same way)"
-        ]
+        return [f"--vus {vus} alone is ignored (as in k6): add --duration, --iterations or --stage"]
     return []
 
 

@@ -51,6 +51,12 @@ def test_dashboard_preset_passes_against_a_healthy_standin(standin: StandInProce
     assert "Concurrent Viewers: 4 VUs" in result.stdout
     assert "PASS http_req_duration: p(95)<2000" in result.stdout
     assert "█ THRESHOLDS" in result.stdout
+    banner = result.stderr.split("dashtui: plan for 'dashboard'", 1)[1]
+    assert f"  target      {standin.url}" in banner
+    assert "  scenarios   default: constant-vus, 4 VUs for 2s" in banner
+    assert "http_req_duration p(95)<2000" in banner
+    assert "load-tests/results/dashboard-load-results.json, export.json" in banner
+    assert "--duration replaced the preset's scenarios (dashboard_viewers)" in banner
     for secret in _secrets(standin):
         assert secret not in result.stdout + result.stderr
         assert secret not in json.dumps(data)

@@ -111,7 +111,7 @@ def test_notes_say_what_happened() -> None:
     assert shortcut_notes(preset(), duration=5.0, vus=2) == [
         "--duration replaced the preset's scenarios (viewers, late) with one scenario 'default', as k6 does"
     ]
-    assert "--vus 9 alone does not change" in shortcut_notes(preset(), vus=9)[0]
+    assert "--vus 9 alone is ignored" in shortcut_notes(preset(), vus=9)[0]
     assert shortcut_notes(preset()) == []
 
 
