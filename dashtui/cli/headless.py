@@ -17,6 +17,7 @@ from ..progress import progress_bar_lines, progress_line
 from ..report import render_summary
 from ..run.coordinator import EXIT_ABORTED_BY_SIGNAL, Coordinator
 from ..run.protocol import RunControl, RunOutcome
+from .errorfeed import feed_errors
 
 __all__ = ["OverloadNotifier", "headless", "print_outcome", "run_headless"]
 
@@ -172,6 +173,7 @@ async def run_headless(
         if watchdog is not None:
             tg.start_soon(_beat, watchdog)
         tg.start_soon(_warn_overload, session, tty)
+        tg.start_soon(feed_errors, session, tty, session.redactor.secrets)
         if not quiet:
             tg.start_soon(_print_progress, session, tty)
         outcome = await session.run()
