@@ -20,8 +20,20 @@ def format_elapsed(seconds: float) -> str:
     return f"{secs:.1f}s"
 
 
+def _time_left(progress: Progress) -> str:
+    """`, 34%, 1m57s left` for a run with a planned length (graceful stops not counted), else ``."""
+    if progress.planned <= 0 or not progress.status.running:
+        return ""
+    share = min(1.0, max(0.0, progress.elapsed / progress.planned))
+    left = max(0, int(progress.planned - progress.elapsed + 0.999))
+    minutes, seconds = divmod(left, 60)
+    clock = f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
+    return f", {int(share * 100)}%, {clock} left"
+
+
 def progress_line(progress: Progress) -> str:
-    """`running (1m02.3s), 20/20 VUs, 145 complete and 0 interrupted iterations` (k6's wording)."""
+    """`running (1m02.3s), 20/20 VUs, 145 complete and 0 interrupted iterations, 34%, 1m58s left`: k6's
+    wording, then how far the planned run is and the time left."""
     state = "running"
     if progress.status.paused:
         state = "paused"
@@ -31,6 +43,7 @@ def progress_line(progress: Progress) -> str:
     return (
         f"{state} ({format_elapsed(progress.elapsed)}), {progress.vus:0{width}d}/{progress.vus_max} VUs, "
         f"{progress.complete} complete and {progress.interrupted} interrupted iterations"
+        f"{_time_left(progress)}"
     )
 
 

@@ -42,10 +42,12 @@ def _progress(*, vus: int, paused: bool = False, elapsed: float = 62.3, done: bo
 
 def test_progress_line_has_k6s_wording_and_zero_padded_vus() -> None:
     assert progress_line(_progress(vus=20)) == (
-        "running (1m02.3s), 20/20 VUs, 145 complete and 0 interrupted iterations"
+        "running (1m02.3s), 20/20 VUs, 145 complete and 0 interrupted iterations, 34%, 1m58s left"
     )
     assert progress_line(_progress(vus=5)).startswith("running (1m02.3s), 05/20 VUs")
     assert progress_line(_progress(vus=5, paused=True)).startswith("paused (")
+    assert progress_line(_progress(vus=20, elapsed=179.5)).endswith(", 99%, 1s left")
+    assert len(progress_line(_progress(vus=20))) <= 100
 
 
 def test_bar_fills_with_the_share_of_planned_time() -> None:
