@@ -43,11 +43,27 @@ def _p99(data: Mapping[str, Any], metric: str) -> str:
     return "n/a" if value is None else f"{js_round(value)}ms"
 
 
+def _unmeasured(data: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """(metric, expression) of the thresholds whose metric saw no sample (dashtui's own section says)."""
+    own = data.get("dashtui")
+    entries = own.get("thresholds") if isinstance(own, Mapping) else None
+    if not isinstance(entries, list):
+        return set()
+    return {
+        (str(e.get("metric")), str(e.get("source")))
+        for e in entries
+        if isinstance(e, Mapping) and e.get("samples") is False
+    }
+
+
 def _threshold_lines(data: Mapping[str, Any]) -> list[str]:
+    """`  PASS name: expr`; k6 passes a threshold on a metric with no samples, so the block says so."""
+    unmeasured = _unmeasured(data)
     lines: list[str] = []
     for name, entry in data.get("metrics", {}).items():
         for source, verdict in (entry.get("thresholds") or {}).items():
-            lines.append(f"  {'PASS' if verdict.get('ok') else 'FAIL'} {name}: {source}")
+            note = " (no samples)" if (name, source) in unmeasured else ""
+            lines.append(f"  {'PASS' if verdict.get('ok') else 'FAIL'} {name}: {source}{note}")
     return lines
 
 

@@ -203,6 +203,7 @@ def build_summary_data(
         threshold = result.threshold
         entry = metrics[threshold.metric_key]
         entry.setdefault("thresholds", {})[threshold.source] = {"ok": result.ok is not False}
+        measured = snapshot.metrics.get(threshold.metric_key)
         observed.append(
             {
                 "metric": threshold.metric_key,
@@ -210,6 +211,7 @@ def build_summary_data(
                 "ok": result.ok,
                 "observed": result.observed,
                 "abortOnFail": threshold.abort_on_fail,
+                "samples": measured is not None and not measured.sink.is_empty(),
             }
         )
 

@@ -101,6 +101,13 @@ class TestThresholdLights:
         ]
         assert [line.light for line in lines] == [Light.PASS, Light.FAIL, Light.PENDING]
 
+    def test_a_threshold_on_a_metric_without_samples_says_so_and_stays_grey(self) -> None:
+        """k6 passes it (the k6-format summary keeps k6's verdict); the console does not call it a pass."""
+        results = (ThresholdResult(DURATION, True, 0.0), ThresholdResult(FAILED, True, 0.0))
+        lines = threshold_lines(results, build_snapshot(seconds=2, endpoints=()))
+        assert [line.label for line in lines] == ["p(95)<3000 · no samples", "rate<0.01 · no samples"]
+        assert [line.light for line in lines] == [Light.PENDING, Light.PENDING]
+
     def test_the_threshold_that_aborted_the_run_is_marked(self) -> None:
         results = (ThresholdResult(DURATION, True, 1.0), ThresholdResult(FAILED, False, 0.5))
         lines = threshold_lines(results, Snapshot.empty(), aborted_by="http_req_failed: rate<0.01")
@@ -113,7 +120,7 @@ class TestThresholdLights:
             ThresholdResult(FAILED, False, 0.5),
             ThresholdResult(ORDERS, None, None),
         )
-        content = render_thresholds(threshold_lines(results, Snapshot.empty()))
+        content = render_thresholds(threshold_lines(results, build_snapshot(seconds=2)))
         text = content.plain
         marks = [i for i, ch in enumerate(text) if ch in "●○"]
         styles = [

@@ -152,6 +152,14 @@ def test_thresholds_list_every_threshold_with_pass_or_fail() -> None:
     assert len(listed) == 5
 
 
+def test_a_threshold_on_a_metric_without_samples_keeps_k6s_pass_and_says_so() -> None:
+    data = seed_data(seed_run())
+    data["dashtui"] = {
+        "thresholds": [{"metric": "initial_load_duration", "source": "p(95)<3000", "samples": False}]
+    }
+    assert "  PASS initial_load_duration: p(95)<3000 (no samples)" in render(data).split("\n")
+
+
 @pytest.mark.parametrize(("count", "shown"), [(60.0, "60"), (7.5, "7.5")])
 def test_total_api_calls_prints_as_a_javascript_number(count: float, shown: str) -> None:
     data = data_with({"api_calls": {"type": "counter", "contains": "default", "values": {"count": count}}})

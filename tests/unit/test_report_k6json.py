@@ -290,6 +290,21 @@ def test_threshold_without_samples_shows_an_empty_metric_and_never_failed() -> N
         "thresholds": {"count>0": {"ok": False}},
     }
     assert metrics["vus"]["values"] == {"value": 0.0, "min": 0.0, "max": 0.0}
+    samples = [(t["metric"], t["samples"]) for t in data["dashtui"]["thresholds"]]
+    assert samples == [
+        ("sold_out", False),
+        ("realtime_lag{name:x}", False),
+        ("http_req_duration{name:none}", False),
+        ("iterations", False),
+        ("vus", False),
+    ]
+    with_samples = build_summary_data(
+        aggregator.snapshot(),
+        [ThresholdResult(threshold("http_req_duration", "max<100", "max", "<", 100), True, 10.0)],
+        options=SummaryOptions(),
+        state=RunState(False, False, 2000.0),
+    )
+    assert with_samples["dashtui"]["thresholds"][0]["samples"] is True
 
 
 def test_unknown_metric_type_is_taken_from_the_threshold_aggregation() -> None:
@@ -324,6 +339,7 @@ def test_extras_live_under_the_dashtui_key_with_each_thresholds_observed_value()
         "ok": False,
         "observed": 0.05,
         "abortOnFail": False,
+        "samples": True,
     }
     assert len(own["thresholds"]) == 5
 

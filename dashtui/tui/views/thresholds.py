@@ -19,6 +19,7 @@ __all__ = [
     "Light",
     "ThresholdLine",
     "breaching_endpoints",
+    "has_samples",
     "light_state",
     "render_thresholds",
     "threshold_lines",
@@ -73,6 +74,12 @@ def _format_limit(threshold: Threshold, contains: ValueType) -> str:
     return format_number(threshold.limit)
 
 
+def has_samples(snapshot: Snapshot, metric_key: str) -> bool:
+    """Whether the metric (or submetric) a threshold judges has any sample: k6 passes one that has none."""
+    data = snapshot.metrics.get(metric_key)
+    return data is not None and not data.sink.is_empty()
+
+
 def threshold_lines(
     results: Iterable[ThresholdResult], snapshot: Snapshot, *, aborted_by: str | None = None
 ) -> tuple[ThresholdLine, ...]:
@@ -87,7 +94,9 @@ def threshold_lines(
     for result in results:
         threshold = result.threshold
         light = light_state(result)
-        if light is Light.PENDING or result.observed is None:
+        if not has_samples(snapshot, threshold.metric_key):
+            light, label = Light.PENDING, f"{threshold.source} · no samples"
+        elif light is Light.PENDING or result.observed is None:
             label = threshold.source
         else:
             contains = _contains(snapshot, threshold.metric_key)
