@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from .._version import __version__
@@ -146,9 +148,31 @@ def execution_segment(args: argparse.Namespace) -> ExecutionTuple | None:
     return ExecutionTuple.of(segment, sequence)
 
 
+class SuggestingParser(argparse.ArgumentParser):
+    """An argparse parser whose "unrecognized arguments" error names the closest flag (difflib)."""
+
+    def error(self, message: str) -> NoReturn:
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            flags = [
+                flag for action in self._actions for flag in action.option_strings if flag.startswith("--")
+            ]
+            hints = []
+            for given in message[len(prefix) :].split():
+                name = given.split("=", 1)[0]
+                close = (
+                    difflib.get_close_matches(name, flags, n=1, cutoff=0.6) if name.startswith("-") else []
+                )
+                if close:
+                    hints.append(close[0])
+            if hints:
+                message += f" (did you mean {' or '.join(hints)}?)"
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of `dashtui [PRESET] [options]`; every new run flag is added here."""
-    parser = argparse.ArgumentParser(
+    parser = SuggestingParser(
         prog="dashtui",
         description="Load-test a Supabase-backed dashboard with k6's semantics, live in the terminal.",
         epilog="Subcommands: `dashtui serve` (the stand-in), `dashtui validate PRESET` (dry run), "

@@ -166,7 +166,9 @@ def _serve(
         try:
             sock = bind_socket(args.host, args.port)
         except OSError as exc:
-            reason = "the address is already in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            reason = exc.strerror
+            if exc.errno == errno.EADDRINUSE:
+                reason = "the address is already in use (try --port 0 for a free port)"
             print(f"dashtui serve: cannot listen on {args.host}:{args.port}: {reason}", file=err)
             return 1
         port = sock.getsockname()[1]

@@ -91,12 +91,12 @@ def resolve_ref(ref: str | Path) -> Path:
                 return candidate
         names = list_presets()
         close = difflib.get_close_matches(text, names, n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]!r}? " if close else ""
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise ScenarioError(
             "unknown preset",
             file=text,
-            found=f"no preset named {text!r}",
-            expected=f"{hint}a preset name ({', '.join(names) or 'none installed'}) "
+            found=f"no preset named {text!r}{hint}",
+            expected=f"a preset name ({', '.join(names) or 'none installed'}) "
             "or a path to a .toml or .py file",
         )
     raise ScenarioError(

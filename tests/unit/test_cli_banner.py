@@ -94,3 +94,9 @@ def test_validate_shows_the_url_it_would_use_without_a_key(
     assert main(["validate", "dashboard"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "target: http://127.0.0.1:9999"
+
+
+def test_a_flag_typo_gets_the_closest_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dashboard", "--durtion", "30s"]) == EXIT_CONFIG
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err == "dashtui: error: unrecognized arguments: --durtion 30s (did you mean --duration?)"

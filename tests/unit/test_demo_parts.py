@@ -196,7 +196,8 @@ def test_serve_reports_a_port_in_use_with_exit_1() -> None:
         holder.close()
     assert code == 1
     assert (
-        err.getvalue() == f"dashtui serve: cannot listen on 127.0.0.1:{port}: the address is already in use\n"
+        err.getvalue() == f"dashtui serve: cannot listen on 127.0.0.1:{port}: the address is already in use "
+        "(try --port 0 for a free port)\n"
     )
 
 

@@ -223,8 +223,9 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_unknown_preset_name_suggests_the_closest() -> None:
     error = load_error(Path("dashbord"))
-    assert error.found == "no preset named 'dashbord'"
-    assert "did you mean 'dashboard'?" in str(error)
+    assert error.found == "no preset named 'dashbord' (did you mean 'dashboard'?)"
+    assert "; expected a preset name (arrival-rate, dashboard," in str(error)
+    assert "expected did you mean" not in str(error)
 
 
 def test_k6_javascript_is_refused_with_a_reason(tmp_path: Path) -> None:
