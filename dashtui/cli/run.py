@@ -113,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
             graceful_stop=max((float(c.graceful_stop) for c in scenario.scenarios.values()), default=30.0),
             interrupt=lambda: session.signal(graceful=False),
             finish_now=session.finish,
+            notices=warnings,
         )
     finally:
         stopping.run_over()

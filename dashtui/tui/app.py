@@ -6,7 +6,7 @@ import asyncio
 import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual import on, work
@@ -47,6 +47,7 @@ class DashApp(App[None]):
             screen (for automation).
         graceful_stop: Seconds `s` gives running iterations (the longest gracefulStop): the countdown.
         interrupt: How `q` aborts the run as a signal does (exit 105); None: `stop(graceful=False)`.
+        notices: Warnings about the run's options, shown as notifications when the console opens.
     """
 
     CSS_PATH = "dashtui.tcss"
@@ -69,6 +70,7 @@ class DashApp(App[None]):
         exit_on_end: bool = False,
         graceful_stop: float = 30.0,
         interrupt: Callable[[], None] | None = None,
+        notices: Sequence[str] = (),
     ) -> None:
         if not fps > 0:
             raise ValueError(f"fps must be a positive number of frames per second, got {fps!r}")
@@ -87,6 +89,7 @@ class DashApp(App[None]):
         self._snapshot: Snapshot | None = None
         self._snapshot_second = -1
         self.graceful_stop = graceful_stop
+        self.notices = tuple(notices)
         self.interrupt = interrupt
         self._aborting = False
         self._graceful_from: float | None = None
@@ -102,6 +105,8 @@ class DashApp(App[None]):
     async def on_mount(self) -> None:
         self._loop = asyncio.get_running_loop()
         await self.push_screen(self._main)
+        for notice in self.notices:
+            self.notify(notice, title="Options", severity="warning", timeout=12)
         self.call_after_refresh(self._start_run)
 
     def _start_run(self) -> None:
@@ -290,6 +295,7 @@ def run_console(
     interrupt: Callable[[], None] | None = None,
     finish_now: Callable[[], RunOutcome] | None = None,
     verdict: bool | None = None,
+    notices: Sequence[str] = (),
 ) -> int:
     """Run the console until the person leaves it; returns the exit code headless mode would give.
 
@@ -303,7 +309,14 @@ def run_console(
     Raises:
         Exception: whatever the session's `run()` raised, after the terminal is restored.
     """
-    app = DashApp(session, fps=fps, exit_on_end=exit_on_end, graceful_stop=graceful_stop, interrupt=interrupt)
+    app = DashApp(
+        session,
+        fps=fps,
+        exit_on_end=exit_on_end,
+        graceful_stop=graceful_stop,
+        interrupt=interrupt,
+        notices=notices,
+    )
     restore = _terminal_restorer() if not headless else (lambda: None)
 
     def force(name: str) -> None:

@@ -466,3 +466,10 @@ def test_the_verdict_thresholds_and_reports_stay_in_the_terminal(capsys: pytest.
     assert any(line.startswith("  ✗ http_req_duration{name:orders}") and "< 200ms" in line for line in lines)
     assert any(line.startswith("  ✓ http_req_duration ") for line in lines)
     assert lines[-1] == "report: out/summary.json"
+
+
+async def test_option_warnings_show_when_the_console_opens() -> None:
+    app = DashApp(FakeSession(), fps=10.0, notices=["--vus 5 alone is ignored (as in k6)"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert [n.message for n in app._notifications] == ["--vus 5 alone is ignored (as in k6)"]
