@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..engine.control import RunOutcome
+from ..run.protocol import RunOutcome
 from .views.thresholds import Light, threshold_lines
 
 __all__ = ["render_farewell"]
