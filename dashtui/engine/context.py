@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import random
 import ssl
+import sysconfig
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -77,6 +80,22 @@ class VUConnections:
         await self.client.aclose()
 
 
+_NOT_USER_CODE = tuple(
+    {str(Path(__file__).resolve().parent.parent)}
+    | {str(Path(sysconfig.get_paths()[key]).resolve()) for key in ("stdlib", "purelib", "platlib")}
+)
+"""dashtui itself, the standard library and installed packages: frames there are not a preset's code."""
+
+
+def raised_at(exc: BaseException) -> str:
+    """` (file.py:LINE)` of the innermost frame of the user's own code (a Python preset's step) that
+    the exception passed through; empty when it never passed through any."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if not str(Path(frame.filename).resolve()).startswith(_NOT_USER_CODE):
+            return f" ({Path(frame.filename).name}:{frame.lineno})"
+    return ""
+
+
 @dataclass(slots=True)
 class RunContext:
     """Shared, run-wide state handed to every VU."""
@@ -133,7 +152,7 @@ class RunContext:
                 elapsed=max(0.0, self.clock.now() - self.start),
                 name=f"VU {vu.id} iteration",
                 status=0,
-                error=redact(f"{type(exc).__name__}: {exc}", self.secrets),
+                error=redact(f"{type(exc).__name__}: {exc}{raised_at(exc)}", self.secrets),
                 body_excerpt="",
             )
         )

@@ -122,3 +122,33 @@ def test_validation_errors_in_python_files_name_the_key(tmp_path: Path) -> None:
     assert caught.value.key == "scenarios.s.duration"
     assert caught.value.found == "'3 minutes'"
     assert str(caught.value).startswith(f"{path}: scenarios.s.duration: found '3 minutes'")
+
+
+RAISES = """
+from dashtui.scenario import PythonStep, Scenario
+
+
+async def look_up_event(vu):
+    events = []
+    return events[0]
+
+
+scenario = Scenario.model_validate({
+    "name": "raises",
+    "scenarios": {"one": {"executor": "per-vu-iterations", "vus": 1, "iterations": 2}},
+    "flows": {"default": [PythonStep(call=look_up_event, name="look up")]},
+})
+"""
+
+
+@pytest.mark.anyio
+async def test_a_step_exception_names_the_preset_file_and_line(tmp_path: Path) -> None:
+    """The failures list (and the headless error feed that reads it) says where the step raised."""
+    from dashtui.session import Session
+
+    path = write(tmp_path, RAISES, name="drilldown.py")
+    scenario = load_scenario(str(path), env={})
+    outcome = await Session(scenario, env={}, target="http://127.0.0.1:1").run()
+    errors = {f.error for f in outcome.snapshot.failures}
+    assert errors == {"IndexError: list index out of range (drilldown.py:7)"}
+    assert outcome.snapshot.values("iterations") is None
