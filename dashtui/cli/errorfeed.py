@@ -74,6 +74,8 @@ class ErrorFeed:
             return None
         status = f"status {record.status}" if record.status else "no response"
         parts = [f"dashtui: request error: {record.name} · {status}"]
+        if record.error_code:
+            parts.append(f"error_code {record.error_code}")
         if record.error:
             parts.append(record.error)
         if record.body_excerpt:

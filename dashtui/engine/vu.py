@@ -211,5 +211,6 @@ class VU:
                 status=result.status,
                 error=redact(result.error, self.ctx.secrets),
                 body_excerpt=redact(excerpt, self.ctx.secrets)[:EXCERPT],
+                error_code=result.error_code,
             )
         )

@@ -136,6 +136,8 @@ class FailureRecord:
     status: int
     error: str
     body_excerpt: str
+    error_code: int = 0
+    """k6's error_code (1211 dial timeout, 1212 refused, 1500 a 500…), 0 when there is none."""
 
 
 def _merge_mapping(a: Mapping[str, MetricData], b: Mapping[str, MetricData]) -> dict[str, MetricData]:

@@ -40,7 +40,7 @@ __all__ = [
     "loads",
 ]
 
-WIRE_VERSION = 1
+WIRE_VERSION = 2
 
 Json = dict[str, Any]
 
@@ -222,7 +222,9 @@ def encode_snapshot(snapshot: Snapshot) -> Json:
             ]
             for w in snapshot.windows
         ],
-        "failures": [[f.elapsed, f.name, f.status, f.error, f.body_excerpt] for f in snapshot.failures],
+        "failures": [
+            [f.elapsed, f.name, f.status, f.error, f.body_excerpt, f.error_code] for f in snapshot.failures
+        ],
     }
 
 
@@ -274,7 +276,9 @@ def decode_snapshot(o: Json) -> Snapshot:
             checks=MappingProxyType(checks),
             groups=MappingProxyType({g[0]: TrendSink(_undigest(g[1])) for g in o["groups"]}),
             windows=windows,
-            failures=tuple(FailureRecord(float(f[0]), f[1], int(f[2]), f[3], f[4]) for f in o["failures"]),
+            failures=tuple(
+                FailureRecord(float(f[0]), f[1], int(f[2]), f[3], f[4], int(f[5])) for f in o["failures"]
+            ),
         )
     except (KeyError, IndexError, TypeError, ValueError) as exc:
         if isinstance(exc, WireError):

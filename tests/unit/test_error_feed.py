@@ -11,8 +11,12 @@ from dashtui.cli.errorfeed import ErrorFeed, feed_errors
 from dashtui.metrics.snapshot import FailureRecord, Snapshot
 
 
-def failure(name: str, status: int = 0, error: str = "", excerpt: str = "") -> FailureRecord:
-    return FailureRecord(elapsed=1.0, name=name, status=status, error=error, body_excerpt=excerpt)
+def failure(
+    name: str, status: int = 0, error: str = "", excerpt: str = "", error_code: int = 0
+) -> FailureRecord:
+    return FailureRecord(
+        elapsed=1.0, name=name, status=status, error=error, body_excerpt=excerpt, error_code=error_code
+    )
 
 
 def test_each_distinct_request_error_is_printed_once_in_order_then_only_counted() -> None:
@@ -26,6 +30,14 @@ def test_each_distinct_request_error_is_printed_once_in_order_then_only_counted(
     assert feed.closing_line() == (
         "dashtui: 2 more failures not shown, 1 of them distinct errors (the summary counts every one)"
     )
+
+
+def test_a_request_error_line_carries_k6s_error_code() -> None:
+    feed = ErrorFeed()
+    lines = feed.update([failure("events", error="dial: connection refused", error_code=1212)])
+    assert lines == [
+        "dashtui: request error: events · no response · error_code 1212 · dial: connection refused"
+    ]
 
 
 def test_a_step_exception_is_printed_once_whatever_the_vu() -> None:

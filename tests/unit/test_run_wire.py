@@ -94,7 +94,7 @@ def _full_snapshot() -> tuple[Aggregator, FakeClock]:
             ]
         )
         clock.advance(0.3)
-    aggregator.add_failure(FailureRecord(1.5, "orders", 503, "", '{"message":"busy"}'))
+    aggregator.add_failure(FailureRecord(1.5, "orders", 503, "", '{"message":"busy"}', error_code=1503))
     return aggregator, clock
 
 
@@ -154,7 +154,7 @@ def test_a_delta_with_progress_round_trips() -> None:
 def test_another_wire_version_is_refused_with_a_clear_error() -> None:
     line = dumps({"type": "delta"}).replace(f'"v":{WIRE_VERSION}'.encode(), b'"v":99')
     with pytest.raises(
-        WireError, match=r"wire format version 99, this dashtui reads version 1: run the same"
+        WireError, match=rf"wire format version 99, this dashtui reads version {WIRE_VERSION}: run the same"
     ):
         loads(line)
     with pytest.raises(WireError, match="not a dashtui wire message"):
