@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -10,6 +11,9 @@ from ..scenario import redact_url, shortcut_notes
 from ..scenario.durations import format_duration
 from ..scenario.model import Scenario
 from ..thresholds.results import Threshold
+
+WIDTH = 100
+"""Columns dashtui's own lines keep to (k6's summary format is k6's)."""
 
 __all__ = ["STANDIN_TARGET", "option_warnings", "plan_banner"]
 
@@ -58,5 +62,6 @@ def plan_banner(
         lines.append("  thresholds  none")
     written = [str(path) for path in reports if path is not None]
     lines.append("  reports     " + (", ".join(written) if written else "none (the summary only)"))
-    lines.extend(f"dashtui: WARNING {warning}" for warning in warnings)
+    for warning in warnings:
+        lines.extend(textwrap.wrap(f"dashtui: WARNING {warning}", WIDTH, subsequent_indent="  "))
     return "\n".join(lines)

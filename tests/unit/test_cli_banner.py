@@ -35,6 +35,18 @@ def test_duration_alone_warns_that_it_replaces_the_scenarios_and_runs_one_vu() -
     assert option_warnings(preset, args(duration=30.0, vus=20)) == [warnings[0]]
 
 
+def test_a_long_warning_wraps_within_100_columns() -> None:
+    preset = load_scenario("dashboard", env=ENV)
+    warnings = option_warnings(preset, args(duration=30.0))
+    text = plan_banner(preset, target=None, thresholds=(), reports=(), warnings=warnings)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    first = next(i for i, line in enumerate(lines) if line.startswith("dashtui: WARNING --duration replaced"))
+    assert lines[first + 1].startswith("  ")
+    joined = " ".join(line.strip() for line in lines[first:])
+    assert warnings[0] in joined and warnings[1] in joined
+
+
 def test_vus_alone_is_ignored_with_a_warning() -> None:
     preset = load_scenario("dashboard", env=ENV)
     (warning,) = option_warnings(preset, args(vus=5))
