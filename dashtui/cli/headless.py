@@ -74,7 +74,7 @@ class _HeadlessStop:
         self.end_now(f"{why}: the run ends without that step (its iteration is interrupted)")
 
 
-def _deadline(session: Coordinator) -> float | None:
+def run_deadline(session: Coordinator) -> float | None:
     """Monotonic time by which every scenario has ended, gracefulStop included (None: unbounded)."""
     planned = session.info.planned
     if planned <= 0:
@@ -193,7 +193,7 @@ def headless(session: Coordinator, *, quiet: bool, color: bool) -> int:
     async def main() -> RunOutcome:
         stop.loop = asyncio.get_running_loop()
         stopping.checkpoint("running")
-        watchdog = stopping.Watchdog(stop.take_over, deadline=_deadline(session))
+        watchdog = stopping.Watchdog(stop.take_over, deadline=run_deadline(session))
         with watchdog:
             return await run_headless(session, quiet, watchdog)
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .. import stopping
+from ..run.coordinator import Coordinator
+from ..run.protocol import RunOutcome
 from ..scenario import ScenarioError, ScriptError, load_scenario
 from ..session import EXIT_CONFIG, EXIT_SCRIPT_ERROR, SessionOutputs
 from ..thresholds import ThresholdError
 from .banner import option_warnings, plan_banner
 from .errors import UsageError, fail
 from .headless import headless as run_headless
+from .headless import run_deadline
 from .load import load, make_coordinator, make_session, outputs_for, placement
 from .options import execution_segment
 
@@ -36,6 +40,12 @@ def _start_standin(env: dict[str, str]) -> Any:
 
 def _report_paths(outputs: SessionOutputs) -> tuple[Path | None, Path | None]:
     return (outputs.json_path, outputs.summary_export_path)
+
+
+def _finish_now(session: Coordinator) -> RunOutcome:
+    """The outcome of a run that must end at once (a second signal, or a step holding the event loop)."""
+    session.collect_in_process()
+    return session.finish()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -112,8 +122,9 @@ def run(args: argparse.Namespace) -> int:
             fps=args.fps,
             graceful_stop=max((float(c.graceful_stop) for c in scenario.scenarios.values()), default=30.0),
             interrupt=lambda: session.signal(graceful=False),
-            finish_now=session.finish,
+            finish_now=partial(_finish_now, session),
             notices=warnings,
+            deadline=run_deadline(session),
         )
     finally:
         stopping.run_over()

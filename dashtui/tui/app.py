@@ -71,6 +71,7 @@ class DashApp(App[None]):
         graceful_stop: float = 30.0,
         interrupt: Callable[[], None] | None = None,
         notices: Sequence[str] = (),
+        heartbeat: Callable[[], None] | None = None,
     ) -> None:
         if not fps > 0:
             raise ValueError(f"fps must be a positive number of frames per second, got {fps!r}")
@@ -91,6 +92,8 @@ class DashApp(App[None]):
         self.graceful_stop = graceful_stop
         self.notices = tuple(notices)
         self.interrupt = interrupt
+        self.heartbeat = heartbeat
+        """Called a few times a second while the event loop runs (the watchdog listens)."""
         self._aborting = False
         self._graceful_from: float | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -105,6 +108,8 @@ class DashApp(App[None]):
     async def on_mount(self) -> None:
         self._loop = asyncio.get_running_loop()
         await self.push_screen(self._main)
+        if self.heartbeat is not None:
+            self.set_interval(0.1, self.heartbeat)
         for notice in self.notices:
             self.notify(notice, title="Options", severity="warning", timeout=12)
         self.call_after_refresh(self._start_run)
@@ -296,6 +301,7 @@ def run_console(
     finish_now: Callable[[], RunOutcome] | None = None,
     verdict: bool | None = None,
     notices: Sequence[str] = (),
+    deadline: float | None = None,
 ) -> int:
     """Run the console until the person leaves it; returns the exit code headless mode would give.
 
@@ -304,7 +310,9 @@ def run_console(
     (`interrupt`: abort, reports written, exit 105); a second signal writes what there is
     (`finish_now`), restores the terminal and exits 105 at once. Once the app has closed, the
     verdict, the thresholds and the report paths are printed to stdout (`verdict`; by default when not
-    headless) to stay in the terminal.
+    headless) to stay in the terminal. A step that blocks the event loop past `deadline` (monotonic: the
+    planned end plus gracefulStop), or through a signal, is taken over by a watchdog thread that writes
+    what there is (`finish_now`), restores the terminal and exits 105, as headless does.
 
     Raises:
         Exception: whatever the session's `run()` raised, after the terminal is restored.
@@ -317,22 +325,32 @@ def run_console(
         interrupt=interrupt,
         notices=notices,
     )
+    watchdog = stopping.Watchdog(
+        lambda why: force(f"{why}: the run ends without that step (its iteration is interrupted)"),
+        deadline=deadline,
+    )
+    app.heartbeat = watchdog.beat
     restore = _terminal_restorer() if not headless else (lambda: None)
 
     def force(name: str) -> None:
         outcome = app.outcome
         errors: tuple[str, ...] = ()
+        code = stopping.EXIT_SIGNAL
         try:
             if outcome is None and finish_now is not None:
                 outcome = finish_now()
             errors = outcome.report_errors if outcome is not None else ()
+            if outcome is not None and stopping.state.requested_at is None:
+                code = outcome.exit_code
         finally:
             restore()
             for error in errors:
                 stopping.say(f"dashtui: error: {error}")
-            stopping.exit_now(f"dashtui: {name}: exiting now (exit {stopping.EXIT_SIGNAL})")
+            if outcome is not None and (not headless if verdict is None else verdict):
+                print(render_farewell(outcome), flush=True)
+            stopping.exit_now(f"dashtui: {name}: exiting now (exit {code})", code)
 
-    with stopping.during_run(app.on_signal, force):
+    with stopping.during_run(app.on_signal, force), watchdog:
         app.run(headless=headless)
     if app.signalled is not None:
         stopping.say(f"dashtui: {app.signalled}: the run was stopped (exit {stopping.EXIT_SIGNAL})")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,33 @@ def test_a_signal_during_a_blocked_step_still_ends_the_run_with_105(tmp_path: Pa
     assert "SIGTERM came while a step held the event loop" in err
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["dashtui"]["interrupted_by_signal"] is True
+
+
+def test_the_console_ends_a_blocked_loop_as_headless_does(tmp_path: Path) -> None:
+    """Textual's own loop is held too: a watchdog thread writes the report, restores the terminal and
+    exits with the run's code once the planned end plus gracefulStop has passed."""
+    pexpect = pytest.importorskip("pexpect")
+    (tmp_path / "stuck.py").write_text(PRESET)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUPABASE") and k != "CI"}
+    env["TERM"] = "xterm-256color"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "dashtui", "stuck.py", "--out", "report.json"],
+        env=env,
+        cwd=str(tmp_path),
+        dimensions=(40, 120),
+        encoding="utf-8",
+        timeout=60,
+    )
+    try:
+        child.expect(pexpect.EOF, timeout=60)
+        raw = child.before if isinstance(child.before, str) else ""
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0, raw[-800:]
+    assert "Traceback" not in raw
+    assert "\x1b[?1049l" in raw, "the console left the alternate screen"
+    assert "the run's time was up while a step held the event loop" in raw
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert "iterations" not in report["metrics"], "the stuck iteration is not complete"
+    assert report["metrics"]["http_reqs"]["values"]["count"] == 1
