@@ -14,7 +14,7 @@ from ..metrics.aggregator import SampleSink
 from ..metrics.types import Tags
 from .errors import classify_error, status_error
 from .records import record_request
-from .transport import PHASES, PhaseMarks
+from .transport import PHASES, WIRE, PhaseMarks, Wire
 
 __all__ = ["HttpResult", "PreparedRequest", "Timings", "perform"]
 
@@ -41,7 +41,8 @@ class PreparedRequest:
     """Parsed once: httpx parses a string URL on every request, a measurable share of a request's CPU."""
     timeouts: dict[str, float] = field(init=False, repr=False, compare=False)
     https: bool = field(init=False, repr=False, compare=False)
-    _templates: dict[str, httpx.Request] = field(init=False, repr=False, compare=False)
+    _templates: dict[str, tuple[httpx.Request, Wire, int]] = field(init=False, repr=False, compare=False)
+    """Per User-Agent: the request httpx builds, what aiohttp is handed, and its size on the wire."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parsed_url", httpx.URL(self.url))
@@ -55,19 +56,29 @@ class PreparedRequest:
         """This request as an `httpx.Request` with the headers an httpx client would send.
 
         The first is built by httpx; later ones copy its attributes and share its headers and body (about
-        1 µs instead of 45), so a request handed out here must not be mutated.
+        1 µs instead of 45), so a request handed out here must not be mutated. It carries the request's
+        `Wire` (extension `dashtui.wire`): dashtui's transport then hands aiohttp what was built once.
         """
-        template = self._templates.get(user_agent)
-        if template is None:
+        request: httpx.Request = object.__new__(httpx.Request)
+        template, wire, _ = self._template(user_agent)
+        request.__dict__.update(template.__dict__)
+        request.extensions = {**extensions, WIRE: wire}
+        return request
+
+    def sent_size(self, user_agent: str) -> int:
+        """Bytes of this request on the wire (head and body), as `http_request` builds it."""
+        return self._template(user_agent)[2]
+
+    def _template(self, user_agent: str) -> tuple[httpx.Request, Wire, int]:
+        found = self._templates.get(user_agent)
+        if found is None:
             headers = httpx.Headers({"Accept": "*/*", "Accept-Encoding": "gzip, deflate"})
             headers["User-Agent"] = user_agent
             headers.update(self.headers)
             template = httpx.Request(self.method, self.parsed_url, headers=headers, content=self.content)
-            self._templates[user_agent] = template
-        request: httpx.Request = object.__new__(httpx.Request)
-        request.__dict__.update(template.__dict__)
-        request.extensions = extensions
-        return request
+            found = (template, Wire(template, self.timeouts), _request_size(self, template))
+            self._templates[user_agent] = found
+        return found
 
     @property
     def host(self) -> str:
@@ -140,6 +151,12 @@ def _request_size(request: PreparedRequest, sent: httpx.Request | None) -> int:
     size = len(request.method) + len(request.parsed_url.raw_path) + len(" HTTP/1.1\r\n")
     size += sum(len(k) + len(v) + 4 for k, v in headers.raw) + 2
     return size + (len(request.content) if request.content else 0)
+
+
+def _sent_size(
+    request: PreparedRequest, sent: httpx.Request | None, user_agent: str, phases: PhaseMarks | None
+) -> int:
+    return request.sent_size(user_agent) if phases is not None else _request_size(request, sent)
 
 
 def _was_sent(status: int, phases: PhaseMarks | None, trace: _Trace | None) -> bool:
@@ -228,7 +245,7 @@ async def perform(
     sent: httpx.Request | None = None
     status = 0
     body = b""
-    headers = httpx.Headers()
+    headers: httpx.Headers | None = None
     error = ""
     error_code = 0
     received = 0
@@ -284,7 +301,7 @@ async def perform(
         expected=expected,
         error=error,
         error_code=error_code,
-        sent_bytes=_request_size(request, sent) if _was_sent(status, phases, trace) else 0,
+        sent_bytes=_sent_size(request, sent, user_agent, phases) if _was_sent(status, phases, trace) else 0,
         received_bytes=received,
         time=end,
         proto=proto,
@@ -293,7 +310,7 @@ async def perform(
         request=request,
         status=status,
         body=body,
-        headers=headers,
+        headers=headers if headers is not None else httpx.Headers(),
         timings=timings,
         error=error,
         error_code=error_code,

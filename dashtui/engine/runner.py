@@ -15,6 +15,7 @@ from ..metrics.types import Sample
 from ..run.protocol import Progress, RunStatus
 from ..scenario.model import BatchStep, GroupStep, RequestStep
 from ..scenario.segments import ExecutionTuple
+from .collector import tuned_for_load
 from .context import RealtimeHook, RunContext, TransportFactory
 from .executors import ExecutorRun, VUAllocator, make_executor
 from .prepare import auth_header_sets, prepare_request
@@ -93,16 +94,20 @@ class Engine:
         self._started = self.ctx.start = self.clock.now()
         self._running = True
         try:
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(self.monitor.run)
-                tg.start_soon(self._sample_vus)
-                async with anyio.create_task_group() as scenarios:
-                    for executor in self.executors:
-                        scenarios.start_soon(executor.run)
-                tg.cancel_scope.cancel()
+            with tuned_for_load():
+                await self._run_executors()
         finally:
             self._running = False
             self._emit_vus()
+
+    async def _run_executors(self) -> None:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self.monitor.run)
+            tg.start_soon(self._sample_vus)
+            async with anyio.create_task_group() as scenarios:
+                for executor in self.executors:
+                    scenarios.start_soon(executor.run)
+            tg.cancel_scope.cancel()
 
     def _emit_vus(self) -> None:
         now = self.clock.now()

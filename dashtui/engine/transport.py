@@ -12,11 +12,15 @@ from typing import Any
 import aiohttp
 import httpx
 from aiohttp.client_proto import ResponseHandler
+from multidict import CIMultiDict, CIMultiDictProxy
 
-__all__ = ["PHASES", "AiohttpTransport", "PhaseMarks"]
+__all__ = ["PHASES", "WIRE", "AiohttpTransport", "PhaseMarks", "Wire"]
 
 PHASES = "dashtui.phases"
 """The `httpx.Request.extensions` key a caller puts a `PhaseMarks` under to get the request's phases."""
+
+WIRE = "dashtui.wire"
+"""The `httpx.Request.extensions` key of the request's `Wire`, when the caller built one for it."""
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 _CURRENT: contextvars.ContextVar[PhaseMarks | None] = contextvars.ContextVar("dashtui_phases", default=None)
@@ -58,6 +62,21 @@ class PhaseMarks:
         self.got_conn = self.send_end = self.first_byte = self.body_end = 0.0
         self.reused = False
         self.received = 0
+
+
+class Wire:
+    """A request as aiohttp takes it: URL text, headers and timeout, built once for a request sent many times.
+
+    Made from an `httpx.Request` it must describe exactly (same URL, headers and timeout).
+    """
+
+    __slots__ = ("headers", "timeout", "url")
+
+    def __init__(self, request: httpx.Request, timeouts: dict[str, float] | None = None) -> None:
+        timeouts = timeouts or {}
+        self.url = str(request.url)
+        self.headers = CIMultiDictProxy(CIMultiDict(request.headers.multi_items()))
+        self.timeout = aiohttp.ClientTimeout(total=timeouts.get("read") or timeouts.get("pool"))
 
 
 class _TimedHandler(ResponseHandler):
@@ -194,8 +213,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             marks = PhaseMarks()
         if not marks.start:
             marks.start = self._now()
-        timeouts = request.extensions.get("timeout") or {}
-        total = timeouts.get("read") or timeouts.get("pool")
+        wire = request.extensions.get(WIRE)
+        if not isinstance(wire, Wire):
+            wire = Wire(request, request.extensions.get("timeout"))
         content = request.content or None
         token = _CURRENT.set(marks)
         try:
@@ -204,12 +224,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 try:
                     async with self._session.request(
                         request.method,
-                        str(request.url),
-                        headers=request.headers.multi_items(),
+                        wire.url,
+                        headers=wire.headers,
                         data=content,
                         allow_redirects=self._max_redirects > 0,
                         max_redirects=max(1, self._max_redirects),
-                        timeout=aiohttp.ClientTimeout(total=total),
+                        timeout=wire.timeout,
                     ) as response:
                         body = await response.read()
                     break

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-import anyio
 import httpx
 
 from ..metrics.snapshot import FailureRecord
@@ -27,6 +28,9 @@ from .http import HttpResult, PreparedRequest, perform
 from .prepare import prepare_request
 
 __all__ = ["VU"]
+
+_Result = tuple[HttpResult, bool]
+_Send = Callable[[PreparedRequest], Coroutine[Any, Any, _Result]]
 
 EXCERPT = 160
 _SECRET_MARGIN = 4096
@@ -185,22 +189,42 @@ class VU:
         return result
 
     async def batch(self, specs: Sequence[RequestSpec | PreparedRequest]) -> list[tuple[HttpResult, bool]]:
-        """k6's http.batch: all requests in parallel, at most `batch` at once and `batchPerHost` per host."""
+        """k6's http.batch: all requests in parallel, at most `batch` at once and `batchPerHost` per host.
+
+        The first request runs in this task and the others in their own tasks; limiters exist only when
+        the batch exceeds a limit (a task and a semaphore per request are most of a batch's own cost).
+        """
         prepared = [s if isinstance(s, PreparedRequest) else self._prepared(s) for s in specs]
-        results: list[tuple[HttpResult, bool] | None] = [None] * len(prepared)
-        overall = anyio.Semaphore(max(1, min(len(prepared), self.ctx.batch)))
-        per_host: dict[str, anyio.Semaphore] = {}
-        for request in prepared:
-            per_host.setdefault(request.host, anyio.Semaphore(max(1, self.ctx.batch_per_host)))
+        if len(prepared) <= 1:
+            return [await self.request(request) for request in prepared]
+        run = self._limited(prepared)
+        loop = asyncio.get_running_loop()
+        others = [loop.create_task(run(request)) for request in prepared[1:]]
+        try:
+            first = await run(prepared[0])
+            rest = await asyncio.gather(*others)
+        except BaseException:
+            for task in others:
+                task.cancel()
+            asyncio.gather(*others, return_exceptions=True)  # retrieves their outcomes: no "never retrieved"
+            raise
+        return [first, *rest]
 
-        async def one(index: int, request: PreparedRequest) -> None:
+    def _limited(self, prepared: Sequence[PreparedRequest]) -> _Send:
+        """`self.request`, behind `batch` and `batchPerHost` semaphores when the batch can exceed them."""
+        per_host_limit = max(1, self.ctx.batch_per_host)
+        hosts = Counter(request.host for request in prepared)
+        over_total = len(prepared) > max(1, self.ctx.batch)
+        if not over_total and max(hosts.values()) <= per_host_limit:
+            return self.request
+        overall = asyncio.Semaphore(max(1, self.ctx.batch))
+        per_host = {host: asyncio.Semaphore(per_host_limit) for host in hosts}
+
+        async def limited(request: PreparedRequest) -> _Result:
             async with overall, per_host[request.host]:
-                results[index] = await self.request(request)
+                return await self.request(request)
 
-        async with anyio.create_task_group() as tg:
-            for index, request in enumerate(prepared):
-                tg.start_soon(one, index, request)
-        return [r for r in results if r is not None]
+        return limited
 
     def _record_failure(self, result: HttpResult) -> None:
         excerpt = result.body[: EXCERPT + _SECRET_MARGIN].decode("utf-8", "replace")

@@ -137,3 +137,21 @@ def test_a_k6_script_s_connection_options_import(tmp_path: Path) -> None:
     preset.write_text(text, encoding="utf-8")
     options = load_scenario(preset, env={}).options
     assert options.no_connection_reuse is True and options.no_vu_connection_reuse is True
+
+
+def test_a_prepared_request_carries_what_aiohttp_is_handed_built_from_it() -> None:
+    from dashtui.engine.http import _request_size
+    from dashtui.engine.transport import WIRE, Wire
+
+    prepared = PreparedRequest(
+        "GET", "http://127.0.0.1:9/rest/v1/events?select=*", "events", headers={"apikey": "k"}, timeout=7.0
+    )
+    sent = prepared.http_request("dashtui/test", {"timeout": prepared.timeouts})
+    wire = sent.extensions[WIRE]
+    assert isinstance(wire, Wire)
+    assert wire.url == str(sent.url)
+    assert list(wire.headers.items()) == sent.headers.multi_items()
+    assert wire.headers["user-agent"] == "dashtui/test" and wire.headers["apikey"] == "k"
+    assert wire.timeout.total == 7.0
+    assert prepared.sent_size("dashtui/test") == _request_size(prepared, sent)
+    assert prepared.http_request("dashtui/test", {}).extensions[WIRE] is wire
