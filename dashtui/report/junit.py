@@ -12,7 +12,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
-from .view import CheckRow, SummaryView, ThresholdRow
+from ..metrics.snapshot import CheckStats
+from .view import SummaryView, ThresholdRow
 
 __all__ = ["render_junit"]
 
@@ -50,12 +51,12 @@ def _threshold_case(suite: ET.Element, row: ThresholdRow) -> None:
         ET.SubElement(case, "system-out").text = f"observed {row.observed_text()}"
 
 
-def _check_message(row: CheckRow) -> str:
+def _check_message(row: CheckStats) -> str:
     return f"{row.passes} passes, {row.fails} fails ({row.rate * 100:.2f}% passed)"
 
 
-def _check_suites(root: ET.Element, checks: list[CheckRow], duration: float) -> None:
-    by_group: dict[str, list[CheckRow]] = {}
+def _check_suites(root: ET.Element, checks: list[CheckStats], duration: float) -> None:
+    by_group: dict[str, list[CheckStats]] = {}
     for row in checks:
         by_group.setdefault(row.group, []).append(row)
     for group, rows in by_group.items():

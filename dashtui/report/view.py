@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..metrics.format import humanize_value
-from ..metrics.snapshot import Snapshot, finite
+from ..metrics.snapshot import CheckStats, Snapshot, finite
 from .k6json import EXTRAS_KEY, generator_warning
 
 __all__ = [
-    "CheckRow",
     "EndpointRow",
     "SummaryView",
     "ThresholdRow",
@@ -55,21 +54,6 @@ class ThresholdRow:
         if name in ("count", "value"):
             return humanize_value(self.observed, "counter", "data" if self.contains == "data" else "default")
         return humanize_value(self.observed, "trend", self.contains)
-
-
-@dataclass(frozen=True, slots=True)
-class CheckRow:
-    """Passes and fails of one check, in the group (its `::` path, "" for the root) where it ran."""
-
-    group: str
-    name: str
-    passes: int
-    fails: int
-
-    @property
-    def rate(self) -> float:
-        total = self.passes + self.fails
-        return self.passes / total if total else 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +107,11 @@ def _number(value: object) -> float | None:
     return float(value)
 
 
-def _walk_checks(group: Mapping[str, Any]) -> Iterator[CheckRow]:
+def _walk_checks(group: Mapping[str, Any]) -> Iterator[CheckStats]:
     path = str(group.get("path", ""))
     for check in group.get("checks", []) or []:
         if isinstance(check, Mapping):
-            yield CheckRow(
+            yield CheckStats(
                 group=path,
                 name=str(check.get("name", "")),
                 passes=int(_number(check.get("passes")) or 0),
@@ -197,7 +181,7 @@ class SummaryView:
                 )
         return rows
 
-    def checks(self) -> list[CheckRow]:
+    def checks(self) -> list[CheckStats]:
         root = self.data.get("root_group")
         return list(_walk_checks(root)) if isinstance(root, Mapping) else []
 
