@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from ..secrets import redact, secrets_of
 from ..session import EXIT_CONFIG
 
-__all__ = ["UsageError", "fail", "secrets_of"]
+__all__ = ["UsageError", "fail"]
 
 
 class UsageError(Exception):

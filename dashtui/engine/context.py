@@ -18,7 +18,7 @@ from ..clock import Clock
 from ..metrics.aggregator import SampleSink
 from ..metrics.snapshot import FailureRecord
 from ..metrics.types import Sample
-from ..report.redact import redact
+from ..secrets import redact
 from .http import PreparedRequest
 from .queueing import QueueingMeter
 from .transport import AiohttpTransport

@@ -35,8 +35,8 @@ from websockets.protocol import State
 
 from ..metrics.snapshot import FailureRecord
 from ..metrics.types import Sample, Tags
-from ..report.redact import redact
 from ..scenario.model import GroupStep, RealtimeSpec, RealtimeStep
+from ..secrets import redact
 from .context import RealtimeHook
 from .phoenix import (
     Frame,

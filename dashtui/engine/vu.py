@@ -11,7 +11,6 @@ import httpx
 
 from ..metrics.snapshot import FailureRecord
 from ..metrics.types import Sample, Tags, make_tags
-from ..report.redact import redact
 from ..scenario.model import (
     AddStep,
     BatchStep,
@@ -22,6 +21,7 @@ from ..scenario.model import (
     RequestStep,
     SleepStep,
 )
+from ..secrets import redact
 from .checks import check_response, emit_check
 from .context import RunContext
 from .http import HttpResult, PreparedRequest, perform

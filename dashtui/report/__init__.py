@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..secrets import REDACTED, redact
 from .dashboard import render_dashboard_block
 from .files import (
     OutputPathError,
@@ -22,7 +23,6 @@ from .k6json import (
     dumps_summary_data,
     group_id,
 )
-from .redact import REDACTED, redact
 from .reports import report_files
 from .summary_export import dumps_summary_export, to_summary_export
 from .text import render_summary

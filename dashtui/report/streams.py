@@ -25,7 +25,7 @@ from urllib.parse import quote
 from ..clock import Clock
 from ..metrics.builtin import Registry
 from ..metrics.types import Metric, Tags
-from .redact import redact
+from ..secrets import redact
 
 __all__ = [
     "CSV_COLUMNS",

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
-from ..report.redact import redact
+from ..secrets import redact
 from .errors import ScenarioError
 from .interpolate import InterpolationError, Interpolator
 from .model import Scenario

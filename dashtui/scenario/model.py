@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from ..metrics.builtin import BUILTIN_METRICS
-from ..report.redact import redact as redact_text
+from ..secrets import redact as redact_text
 from .durations import format_duration, parse_duration, parse_duration_ms
 from .errors import SpecError
 

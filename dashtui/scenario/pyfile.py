@@ -11,7 +11,7 @@ from types import MappingProxyType, ModuleType
 
 from pydantic import ValidationError
 
-from ..report.redact import redact
+from ..secrets import redact
 from ..stopping import SignalExit
 from .errors import ScenarioError, ScriptError
 from .interpolate import ALWAYS_SECRET, is_secret_name
