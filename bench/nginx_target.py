@@ -30,6 +30,8 @@ from pathlib import Path
 
 import httpx
 
+from ._target import free_port
+
 BODY = '[{"id":"7d0c2a52-7e55-4a3b-9d0e-3b8a4f1f7a10","status":"paid","total_amount":42.5}]'
 NGINX_PACKAGES = ("nginx-light", "libnginx-mod-http-echo")
 ECHO_MODULE = "ngx_http_echo_module.so"
@@ -156,12 +158,6 @@ def ensure_wrk(install: bool = True) -> Path:
     if found is None:
         raise TargetUnavailable("no wrk: install the Debian package wrk")
     return Path(found)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def render_config(
