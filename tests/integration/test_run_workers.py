@@ -238,10 +238,31 @@ def outcome_changes(coordinator: Coordinator) -> list[tuple[float, int]]:
     return list(coordinator.progress().vu_changes)
 
 
+PER_WORKER_PRESET = """
+from dashtui.scenario import PythonStep, Scenario
+
+
+def build(env):
+    base = env["SUPABASE_URL"]
+
+    async def read_own_table(vu):
+        # with 0,1/2,1 one worker's VU is 1 and the other's 2: each worker reads a table of its own
+        table = "events" if vu.id % 2 else "orders"
+        await vu.get(base + "/rest/v1/" + table + "?select=id&limit=1", name=table, auth="service")
+
+    return Scenario.model_validate({
+        "name": "per-worker",
+        "scenarios": {"s": {"executor": "constant-vus", "vus": 2, "duration": "60s"}},
+        "flows": {"default": [PythonStep(call=read_own_table, name="read its table")]},
+    })
+"""
+
+
 def test_ctrl_c_on_the_command_line_stops_every_worker_and_exits_105(
     standin: StandInProcess, tmp_path: Path
 ) -> None:
-    preset = _preset(tmp_path, 'executor = "constant-vus"\nvus = 2\nduration = "60s"')
+    preset = tmp_path / "per_worker.py"
+    preset.write_text(PER_WORKER_PRESET)
     standin.reset_stats()
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("SUPABASE")} | standin.env()
     process = subprocess.Popen(
@@ -277,5 +298,10 @@ def test_ctrl_c_on_the_command_line_stops_every_worker_and_exits_105(
 
 
 async def _until_served(standin: StandInProcess) -> None:
-    """Until the workers' requests reached the stand-in (each runs one of the 2 VUs, from one epoch)."""
-    await _until(lambda: standin.stats()["requests"] >= 20, timeout=30)
+    """Until both workers' requests reached the stand-in: each reads its own table (PER_WORKER_PRESET)."""
+
+    def both_served() -> bool:
+        by_table = standin.stats()["by_table"]
+        return all(sum(by_table.get(table, {}).values()) >= 5 for table in ("events", "orders"))
+
+    await _until(both_served, timeout=30)
