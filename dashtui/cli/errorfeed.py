@@ -101,7 +101,7 @@ async def feed_errors(
     try:
         while True:
             await sleep(1.0)
-            for line in feed.update(run.snapshot().failures):
+            for line in feed.update(run.failures()):
                 sys.stderr.write(("\r\x1b[J" if tty else "") + line + "\n")
             sys.stderr.flush()
     finally:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = ["DEFAULT_EXACT_LIMIT", "DEFAULT_RELATIVE_ACCURACY", "DigestState", "TrendDigest"]
@@ -38,8 +38,8 @@ class DigestState:
     max: float
     exact_limit: int
     relative_accuracy: float
-    exact: tuple[float, ...] | None
-    """Every sample while the digest is exact, else None."""
+    exact: Sequence[float] | None
+    """Every sample while the digest is exact, else None (a tuple, or an `array('d')` straight off a wire)."""
     buckets: tuple[tuple[int, int], ...]
     """(bucket key, weight) pairs once folded."""
     zeros: int
@@ -122,13 +122,26 @@ class TrendDigest:
         key = self._key(value)
         self._buckets[key] = self._buckets.get(key, 0) + weight
 
+    def _bucket_all(self, values: Iterable[float]) -> None:
+        """`_bucket(value, 1)` for each value, with the lookups hoisted: folding and merging exact samples
+        into buckets is the bulk of a coordinator's merge work."""
+        log, ceil, gamma_log = math.log, math.ceil, self._gamma_log
+        buckets, get = self._buckets, self._buckets.get
+        zeros = 0
+        for value in values:
+            if value <= 0.0:
+                zeros += 1
+            else:
+                key = ceil(log(value) / gamma_log)
+                buckets[key] = get(key, 0) + 1
+        self._zeros += zeros
+
     def _fold(self) -> None:
         exact = self._exact
         if exact is None:
             return
         self._exact = None
-        for value in exact:
-            self._bucket(value, 1)
+        self._bucket_all(exact)
 
     def _value_at_rank(self, rank: int, keys: list[int], cumulative: list[int]) -> float:
         if rank < self._zeros:
@@ -219,8 +232,7 @@ class TrendDigest:
             return
         self._fold()
         if other._exact is not None:
-            for value in other._exact:
-                self._bucket(value, 1)
+            self._bucket_all(other._exact)
         else:
             for key, weight in other._buckets.items():
                 self._buckets[key] = self._buckets.get(key, 0) + weight
@@ -235,7 +247,7 @@ class TrendDigest:
             max=self.max,
             exact_limit=self.exact_limit,
             relative_accuracy=self.relative_accuracy,
-            exact=tuple(self._exact) if self._exact is not None else None,
+            exact=array("d", self._exact) if self._exact is not None else None,
             buckets=tuple(self._buckets.items()),
             zeros=self._zeros,
         )
@@ -249,7 +261,7 @@ class TrendDigest:
             digest._zeros = state.zeros
         else:
             digest._exact = array("d", state.exact)
-            digest._sorted = all(a <= b for a, b in zip(state.exact, state.exact[1:], strict=False))
+            digest._sorted = len(digest._exact) < 2
         digest.count = state.count
         digest.total = state.total
         digest.min = state.min

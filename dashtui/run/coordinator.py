@@ -14,7 +14,7 @@ from ..clock import Clock, SystemClock
 from ..engine.realtime import ERROR_KEYS as REALTIME_ERROR_KEYS
 from ..engine.runner import request_specs
 from ..engine.selfmon import GeneratorHealth
-from ..metrics.snapshot import Snapshot
+from ..metrics.snapshot import FailureRecord, Snapshot
 from ..report import (
     RunState,
     SummaryOptions,
@@ -215,6 +215,7 @@ class Coordinator:
         self.handles = list(workers(track))
         self.workers = [_WorkerState(h) for h in self.handles]
         self.monitor = ThresholdMonitor(self.thresholds)
+        self._threshold_keys = frozenset(t.metric_key for t in self.thresholds)
         self.accumulator = Accumulator()
         self.on_worker_loss = on_worker_loss
         self.start_margin = start_margin
@@ -246,6 +247,9 @@ class Coordinator:
         """Everything merged so far; a second's window shows once every running worker has sent all of it."""
         running = [w.elapsed for w in self.workers if w.state in ("starting", "running")]
         return self.accumulator.snapshot(closed_before=int(min(running)) if running else None)
+
+    def failures(self) -> tuple[FailureRecord, ...]:
+        return self.accumulator.failures
 
     def _worker_statuses(self) -> tuple[WorkerStatus, ...]:
         now = self.clock.now()
@@ -381,7 +385,7 @@ class Coordinator:
             elapsed = self.accumulator.elapsed
             if not self.monitor.due(elapsed):
                 continue
-            results = self.monitor.check(self.accumulator.snapshot())
+            results = self.monitor.check(self.accumulator.metrics_snapshot(self._threshold_keys))
             reason = self.monitor.abort_reason(results, elapsed)
             if reason is not None and self.aborted_by is None:
                 self.aborted_by = reason

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..engine.selfmon import GeneratorHealth
-from ..metrics.snapshot import Snapshot
+from ..metrics.snapshot import FailureRecord, Snapshot
 from ..thresholds.results import ThresholdResult
 
 __all__ = [
@@ -97,6 +97,10 @@ class RunControl(Protocol):
     """What a consumer (headless CLI, console) may ask of a running test."""
 
     def snapshot(self) -> Snapshot: ...
+
+    def failures(self) -> tuple[FailureRecord, ...]:
+        """The latest failed requests, newest first: `snapshot().failures` without copying every sink."""
+        ...
 
     def progress(self) -> Progress: ...
 

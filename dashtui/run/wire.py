@@ -14,7 +14,7 @@ import json
 import math
 import sys
 from array import array
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from types import MappingProxyType
 from typing import Any, cast
@@ -79,7 +79,7 @@ def _float(value: float | None, empty: float) -> float:
     return empty if value is None else float(value)
 
 
-def _pack(values: tuple[float, ...]) -> str:
+def _pack(values: Sequence[float]) -> str:
     """Exact samples as base64 of little-endian float64: 10.7 characters a sample, at C speed."""
     packed = array("d", values)
     if sys.byteorder == "big":
@@ -87,7 +87,7 @@ def _pack(values: tuple[float, ...]) -> str:
     return base64.b64encode(packed.tobytes()).decode("ascii")
 
 
-def _unpack(text: str) -> tuple[float, ...]:
+def _unpack(text: str) -> array[float]:
     try:
         raw = base64.b64decode(text, validate=True)
     except ValueError as exc:
@@ -97,7 +97,7 @@ def _unpack(text: str) -> tuple[float, ...]:
     values = array("d", raw)
     if sys.byteorder == "big":
         values.byteswap()
-    return tuple(values)
+    return values
 
 
 def _digest(d: TrendDigest) -> Json:

@@ -157,6 +157,9 @@ class FakeSession:
     def snapshot(self) -> Snapshot:
         return self.snapshot_value
 
+    def failures(self) -> tuple[FailureRecord, ...]:
+        return self.snapshot_value.failures
+
     def threshold_results(self) -> tuple[ThresholdResult, ...]:
         return self.results_value
 

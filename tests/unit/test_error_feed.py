@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import anyio
 import pytest
 
 from dashtui.cli.errorfeed import ErrorFeed, feed_errors
-from dashtui.metrics.snapshot import FailureRecord, Snapshot
+from dashtui.metrics.snapshot import FailureRecord
 
 
 def failure(
@@ -65,8 +63,8 @@ async def test_the_feed_prints_above_progress_and_counts_at_the_end(
     records = tuple(failure("events", 503) for _ in range(3))
 
     class Run:
-        def snapshot(self) -> Snapshot:
-            return replace(Snapshot.empty(), failures=records)
+        def failures(self) -> tuple[FailureRecord, ...]:
+            return records
 
     ticks = 0
 
