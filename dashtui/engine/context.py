@@ -21,9 +21,9 @@ from ..metrics.types import Sample
 from ..secrets import redact
 from .http import PreparedRequest
 from .queueing import QueueingMeter
-from .transport import AiohttpTransport
 
 if TYPE_CHECKING:
+    from .transport import AiohttpTransport
     from .vu import VU
 
 __all__ = ["PauseGate", "RealtimeHook", "RunContext", "TransportFactory", "VUConnections"]
@@ -176,6 +176,8 @@ class RunContext:
                 transport=self.transport_factory(), headers=headers, follow_redirects=True
             )
             return VUConnections(client)
+        from .transport import AiohttpTransport  # aiohttp loads with the first VU, not in a coordinator
+
         direct = AiohttpTransport(
             ssl_context=self._tls(http2=False),
             now=self.clock.now,

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import errno
 import ssl
+from typing import TYPE_CHECKING
 
-import aiohttp
 import httpx
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = ["classify_error", "status_error"]
 
@@ -58,6 +61,8 @@ def _dns(text: str) -> tuple[str, int]:
 
 def _classify_aiohttp(exc: aiohttp.ClientError) -> tuple[str, int]:
     """aiohttp's exceptions (the fast transport) in k6's words."""
+    import aiohttp  # already loaded: `exc` is one of its exceptions
+
     if isinstance(exc, aiohttp.ClientConnectorCertificateError):
         return classify_error(exc.certificate_error)
     if isinstance(exc, aiohttp.ClientConnectorSSLError):
@@ -91,8 +96,11 @@ def _classify_aiohttp(exc: aiohttp.ClientError) -> tuple[str, int]:
 
 def classify_error(exc: BaseException) -> tuple[str, int]:
     """Map an exception raised while making a request to k6's (error, error_code) pair."""
-    if isinstance(exc, aiohttp.ClientError):
-        return _classify_aiohttp(exc)
+    if type(exc).__module__.startswith("aiohttp."):
+        import aiohttp
+
+        if isinstance(exc, aiohttp.ClientError):
+            return _classify_aiohttp(exc)
     chain = _chain(exc)
     for item in chain:
         if isinstance(item, ssl.SSLCertVerificationError):

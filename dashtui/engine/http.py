@@ -13,8 +13,8 @@ from ..clock import Clock
 from ..metrics.aggregator import SampleSink
 from ..metrics.types import Tags
 from .errors import classify_error, status_error
+from .phases import PHASES, WIRE, PhaseMarks, Wire
 from .records import record_request
-from .transport import PHASES, WIRE, PhaseMarks, Wire
 
 __all__ = ["HttpResult", "PreparedRequest", "Timings", "perform"]
 

@@ -136,6 +136,10 @@ class TrendDigest:
                 buckets[key] = get(key, 0) + 1
         self._zeros += zeros
 
+    def fold(self) -> None:
+        """Keep the samples as buckets from now on, whatever the count (no-op once folded)."""
+        self._fold()
+
     def _fold(self) -> None:
         exact = self._exact
         if exact is None:

@@ -15,12 +15,14 @@ from ..engine.prepare import AuthError
 from ..engine.runner import Engine
 from ..metrics.aggregator import Aggregator, SampleSink
 from ..metrics.builtin import Registry
+from ..metrics.digest import TrendDigest
+from ..metrics.sinks import TrendSink
 from ..metrics.snapshot import FailureRecord, Snapshot
 from ..metrics.types import Metric, MetricType, RequestRecord, Sample, Tags, ValueType
 from ..scenario.segments import ExecutionTuple
 from .protocol import Progress
 
-__all__ = ["ConfigError", "Delta", "Worker", "WorkerReady", "registry_for"]
+__all__ = ["ConfigError", "Delta", "TrendFolding", "Worker", "WorkerReady", "registry_for"]
 
 DELTA_INTERVAL = 1.0
 """Seconds between deltas; each is sent just after a whole second of the shared epoch."""
@@ -67,6 +69,35 @@ class Delta:
     progress: Progress
     health: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     final: bool = False
+
+
+class TrendFolding:
+    """Sends a Trend's delta as buckets once this worker's deltas of it have carried more samples than the
+    digest keeps exactly.
+
+    The merged digest then holds at least as many samples, so it has folded into the same buckets anyway;
+    merging buckets costs the coordinator a few hundred additions, bucketing exact samples one log each.
+    Each worker pays for its own samples instead, and the coordinator's CPU stops growing with N.
+    """
+
+    def __init__(self) -> None:
+        self._carried: dict[tuple[str, str], int] = {}
+
+    def apply(self, delta: Snapshot) -> None:
+        """Fold, in place, the digests of `delta` (this worker's own, not yet handed on) past their limit."""
+        for key, data in delta.metrics.items():
+            if isinstance(data.sink, TrendSink):
+                self._one(("metric", key), data.sink.digest)
+        for name, endpoint in delta.endpoints.items():
+            self._one(("endpoint", name), endpoint.duration.digest)
+        for path, group in delta.groups.items():
+            self._one(("group", path), group.digest)
+
+    def _one(self, key: tuple[str, str], digest: TrendDigest) -> None:
+        carried = self._carried.get(key, 0) + digest.count
+        self._carried[key] = carried
+        if carried > digest.exact_limit:
+            digest.fold()
 
 
 class _WindowClock:
@@ -142,6 +173,7 @@ class Worker:
         self._seq = 0
         self._stopped_early = False
         self._sink = _DeltaSink(self._new_aggregator)
+        self._folding = TrendFolding()
         self._engine_sink = wrap_sink(self._sink) if wrap_sink is not None else self._sink
         try:
             self.engine = Engine(
@@ -196,6 +228,7 @@ class Worker:
         snapshot = aggregator.snapshot()
         windows = tuple(replace(w, index=w.index + first) for w in snapshot.windows)
         snapshot = replace(snapshot, elapsed=elapsed, windows=windows)
+        self._folding.apply(snapshot)
         self._seq += 1
         return Delta(
             worker=self.name,

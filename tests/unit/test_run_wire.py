@@ -25,7 +25,7 @@ from dashtui.run.wire import (
     encode_snapshot,
     loads,
 )
-from dashtui.run.worker import Delta
+from dashtui.run.worker import Delta, TrendFolding
 
 PERCENTILES = (0, 1, 25, 50, 90, 95, 99, 99.9, 100)
 
@@ -159,3 +159,38 @@ def test_another_wire_version_is_refused_with_a_clear_error() -> None:
         loads(line)
     with pytest.raises(WireError, match="not a dashtui wire message"):
         loads(b"\x80garbage")
+
+
+def _trend_delta(values: list[float], limit: int) -> Snapshot:
+    digest = TrendDigest(exact_limit=limit)
+    digest.extend(values)
+    endpoint_digest = TrendDigest(exact_limit=limit)
+    endpoint_digest.extend(values)
+    return replace(
+        Snapshot.empty(),
+        metrics=MappingProxyType({"t": MetricData(Metric("t", MetricType.TREND), TrendSink(digest))}),
+        groups=MappingProxyType({"::load": TrendSink(endpoint_digest)}),
+    )
+
+
+def test_a_workers_deltas_go_as_buckets_past_the_limit_and_merge_to_one_digest_of_every_sample() -> None:
+    rng = random.Random(9)
+    batches = [_samples(rng, 30) for _ in range(6)]
+    folding = TrendFolding()
+    merged = TrendDigest(exact_limit=100)
+    whole = TrendDigest(exact_limit=100)
+    sent_exact = []
+    for values in batches:
+        delta = _trend_delta(values, 100)
+        folding.apply(delta)
+        trend = delta.trend("t")
+        assert trend is not None
+        sent_exact.append(trend.is_exact)
+        assert delta.groups["::load"].digest.is_exact == trend.is_exact
+        merged.merge_in(_through_wire(trend))
+        whole.extend(values)
+    assert sent_exact == [True, True, True, False, False, False]  # 31, 62, 93 samples carried; then 124 > 100
+    assert (merged.count, merged.min, merged.max) == (whole.count, whole.min, whole.max)
+    assert [merged.percentile(p) for p in PERCENTILES] == [whole.percentile(p) for p in PERCENTILES]
+    assert dict(merged.state().buckets) == dict(whole.state().buckets)
+    assert merged.state().zeros == whole.state().zeros
