@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -170,6 +170,16 @@ class Snapshot:
     def data(self, key: str) -> MetricData | None:
         """The metric or submetric stored under `key` (`http_req_duration{name:events}`)."""
         return self.metrics.get(key)
+
+    def digests(self) -> Iterator[tuple[str, TrendDigest]]:
+        """Every Trend digest held, each under one name: `metric:…`, `endpoint:…` or `group:…`."""
+        for key, data in self.metrics.items():
+            if isinstance(data.sink, TrendSink):
+                yield f"metric:{key}", data.sink.digest
+        for name, endpoint in self.endpoints.items():
+            yield f"endpoint:{name}", endpoint.duration.digest
+        for path, group in self.groups.items():
+            yield f"group:{path}", group.digest
 
     def values(self, key: str, trend_stats: Sequence[str] = DEFAULT_TREND_STATS) -> dict[str, float] | None:
         """k6's `values` object for `key`, or None when nothing was recorded for it."""

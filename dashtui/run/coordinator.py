@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -112,6 +112,10 @@ class WorkerHandle(Protocol):
 
     def stop(self, *, graceful: bool = True) -> None: ...
 
+    def fold(self, keys: Iterable[str]) -> None:
+        """The merged digests of these Trends have folded into buckets: send their deltas as buckets."""
+        ...
+
     async def close(self) -> None:
         """Release the worker (end its process); returns within a bounded time."""
         ...
@@ -216,6 +220,7 @@ class Coordinator:
         self.workers = [_WorkerState(h) for h in self.handles]
         self.monitor = ThresholdMonitor(self.thresholds)
         self._threshold_keys = frozenset(t.metric_key for t in self.thresholds)
+        self._announced_folds: set[str] = set()
         self.accumulator = Accumulator()
         self.on_worker_loss = on_worker_loss
         self.start_margin = start_margin
@@ -368,6 +373,11 @@ class Coordinator:
 
     def _on_delta(self, state: _WorkerState, delta: Delta) -> None:
         self.accumulator.add(delta.worker, delta.snapshot)
+        folded = self.accumulator.folded - self._announced_folds
+        if folded:
+            self._announced_folds |= folded
+            for handle in self._live():
+                handle.fold(sorted(folded))
         state.elapsed = delta.elapsed
         state.health = delta.health
         state.iterations = delta.progress.complete + delta.progress.interrupted

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .protocol import Progress
 from .worker import Delta, Worker, WorkerReady
@@ -54,6 +54,9 @@ class InProcessWorker:
 
     def add_vus(self, delta: int) -> int:
         return self.worker.add_vus(delta)
+
+    def fold(self, keys: Iterable[str]) -> None:
+        self.worker.fold(keys)
 
     def stop(self, *, graceful: bool = True) -> None:
         self.worker.stop(graceful=graceful)

@@ -92,6 +92,8 @@ class Accumulator:
         self._failures: deque[FailureRecord] = deque(maxlen=FAILURE_LIMIT)
         self._series = RunSeries()
         self.elapsed = 0.0
+        self.folded: set[str] = set()
+        """`Snapshot.digests` names of the merged Trends that have folded into buckets."""
 
     def add(self, worker: str, delta: Snapshot) -> None:
         """Fold one worker's delta in; the delta is not kept (its sinks are copied or merged)."""
@@ -154,9 +156,21 @@ class Accumulator:
         if len(self._windows) > WINDOW_LIMIT:
             for index in sorted(self._windows)[: len(self._windows) - WINDOW_LIMIT]:
                 self._series.add(self._windows.pop(index).stats())
+        for key, digest in self._view(delta).digests():
+            if not digest.is_exact:
+                self.folded.add(key)
         if delta.failures:
             merged = sorted((*self._failures, *delta.failures), key=lambda f: -f.elapsed)
             self._failures = deque(merged[:FAILURE_LIMIT], maxlen=FAILURE_LIMIT)
+
+    def _view(self, delta: Snapshot) -> Snapshot:
+        """The merged Trends that `delta` touched, without copying them (read at once, never handed out)."""
+        return replace(
+            Snapshot.empty(),
+            metrics={k: self._metrics[k] for k in delta.metrics if k in self._metrics},
+            endpoints={k: self._endpoints[k] for k in delta.endpoints},
+            groups={k: self._groups[k] for k in delta.groups},
+        )
 
     def series(self) -> tuple[SeriesPoint, ...]:
         """The whole run, downsampled: seconds gone from the live windows, then those still kept."""

@@ -7,7 +7,7 @@ A local process (pipes) and a Dask actor (send/poll calls) differ only in how on
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ..clock import Clock, SystemClock
@@ -144,6 +144,9 @@ class RemoteWorker:
         self._queue({"type": "add_vus", "delta": delta})
         current = self._progress.vus if self._progress is not None else 0
         return max(0, current + delta)
+
+    def fold(self, keys: Iterable[str]) -> None:
+        self._queue({"type": "fold", "keys": list(keys)})
 
     def stop(self, *, graceful: bool = True) -> None:
         self._queue({"type": "stop", "graceful": graceful})

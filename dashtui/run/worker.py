@@ -15,8 +15,6 @@ from ..engine.prepare import AuthError
 from ..engine.runner import Engine
 from ..metrics.aggregator import Aggregator, SampleSink
 from ..metrics.builtin import Registry
-from ..metrics.digest import TrendDigest
-from ..metrics.sinks import TrendSink
 from ..metrics.snapshot import FailureRecord, Snapshot
 from ..metrics.types import Metric, MetricType, RequestRecord, Sample, Tags, ValueType
 from ..scenario.segments import ExecutionTuple
@@ -72,32 +70,31 @@ class Delta:
 
 
 class TrendFolding:
-    """Sends a Trend's delta as buckets once this worker's deltas of it have carried more samples than the
-    digest keeps exactly.
+    """Sends a Trend's delta as buckets once the merged digest has folded into buckets.
 
-    The merged digest then holds at least as many samples, so it has folded into the same buckets anyway;
-    merging buckets costs the coordinator a few hundred additions, bucketing exact samples one log each.
-    Each worker pays for its own samples instead, and the coordinator's CPU stops growing with N.
+    Trends are named as `Snapshot.digests` names them. The coordinator says which have folded (`announce`);
+    a worker also knows by itself once its own deltas of a Trend carried more samples than the digest keeps
+    exactly, since the merged digest holds at least as many. Merging buckets costs the coordinator a few
+    hundred additions; bucketing exact samples costs it a logarithm each, for every worker's samples. Each
+    worker buckets its own instead, so the coordinator's CPU stops growing with the request rate, and no
+    figure changes: the buckets are the same.
     """
 
     def __init__(self) -> None:
-        self._carried: dict[tuple[str, str], int] = {}
+        self._carried: dict[str, int] = {}
+        self._announced: set[str] = set()
+
+    def announce(self, keys: Iterable[str]) -> None:
+        """These Trends' merged digests have folded: send their deltas as buckets from now on."""
+        self._announced.update(keys)
 
     def apply(self, delta: Snapshot) -> None:
-        """Fold, in place, the digests of `delta` (this worker's own, not yet handed on) past their limit."""
-        for key, data in delta.metrics.items():
-            if isinstance(data.sink, TrendSink):
-                self._one(("metric", key), data.sink.digest)
-        for name, endpoint in delta.endpoints.items():
-            self._one(("endpoint", name), endpoint.duration.digest)
-        for path, group in delta.groups.items():
-            self._one(("group", path), group.digest)
-
-    def _one(self, key: tuple[str, str], digest: TrendDigest) -> None:
-        carried = self._carried.get(key, 0) + digest.count
-        self._carried[key] = carried
-        if carried > digest.exact_limit:
-            digest.fold()
+        """Fold, in place, the digests of `delta` (this worker's own, not handed on yet) due as buckets."""
+        for key, digest in delta.digests():
+            carried = self._carried.get(key, 0) + digest.count
+            self._carried[key] = carried
+            if key in self._announced or carried > digest.exact_limit:
+                digest.fold()
 
 
 class _WindowClock:
@@ -213,6 +210,10 @@ class Worker:
 
     def add_vus(self, delta: int) -> int:
         return self.engine.add_vus(delta)
+
+    def fold(self, keys: Iterable[str]) -> None:
+        """The coordinator's merged digests of these Trends have folded (`TrendFolding`)."""
+        self._folding.announce(keys)
 
     def stop(self, *, graceful: bool = True) -> None:
         self._stopped_early = True

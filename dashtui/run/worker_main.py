@@ -143,6 +143,8 @@ def _control(worker: Worker, message: Mapping[str, Any], write: Callable[[bytes]
         worker.resume()
     elif kind == "stop":
         worker.stop(graceful=bool(message.get("graceful", True)))
+    elif kind == "fold":
+        worker.fold(str(key) for key in message.get("keys", ()))
     elif kind == "add_vus":
         try:
             worker.add_vus(int(message["delta"]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import anyio
@@ -105,6 +105,9 @@ class FakeWorker:
         self.vus += delta
         return self.vus
 
+    def fold(self, keys: Iterable[str]) -> None:
+        self.calls.append(("fold", *keys))
+
     def stop(self, *, graceful: bool = True) -> None:
         self.calls.append(("stop", graceful))
         self.release.set()
@@ -174,3 +177,24 @@ async def test_with_continue_a_lost_worker_does_not_stop_the_run() -> None:
         w2.stop()
     assert coordinator.finish().exit_code == EXIT_OK
     assert "w1 [0:1/2] lost: 3 requests, data kept up to" in coordinator.finish().summary_text
+
+
+def _folded(snapshot: Snapshot) -> Snapshot:
+    for _, digest in snapshot.digests():
+        digest.fold()
+    return snapshot
+
+
+async def test_once_a_merged_trend_folds_every_worker_is_told_once_to_send_it_as_buckets() -> None:
+    w1 = FakeWorker("w1", [_requests(3, 0), _folded(_requests(2, 1)), _folded(_requests(2, 2))])
+    w2 = FakeWorker("w2", [_requests(4, 0)])
+    coordinator = _coordinator(w1, w2)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(coordinator.run)
+        await _until(lambda: w1.sent == 3 and w2.sent == 1)
+        coordinator.stop()
+    folds = [[call for call in w.calls if call[0] == "fold"] for w in (w1, w2)]
+    expected = ("endpoint:x", "metric:http_req_duration", "metric:http_req_duration{expected_response:true}")
+    assert folds[0] == folds[1] == [("fold", *expected)]
+    merged = coordinator.snapshot().trend("http_req_duration")
+    assert merged is not None and not merged.is_exact and merged.count == 11

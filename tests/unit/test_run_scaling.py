@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pytest
 
@@ -10,6 +12,10 @@ from dashtui.cli.errors import UsageError
 from dashtui.cli.load import placement
 from dashtui.cli.options import build_parser
 from dashtui.run.processes import auto_workers, equal_segments, measure_offset
+from dashtui.run.remote import RemoteWorker
+from dashtui.run.wire import dumps, loads
+from dashtui.run.worker import WorkerReady
+from dashtui.run.worker_main import _control
 from dashtui.scenario import apply_shortcuts, load_scenario
 from dashtui.scenario.model import Scenario
 
@@ -86,3 +92,25 @@ def test_per_sample_outputs_are_refused_under_several_workers() -> None:
     ):
         placement(_args("--workers", "2", "--out", "json=samples.json"), scenario)
     assert placement(_args("--workers", "2", "--out", "summary.json"), scenario).workers == 2
+
+
+def test_a_fold_control_goes_over_the_wire_to_the_workers_fold() -> None:
+    class Recorded(RemoteWorker):
+        def __init__(self) -> None:
+            super().__init__({}, name="w1", segment="0:1", plan=WorkerReady(planned=1.0, vus_max=1))
+            self.queued: list[bytes] = []
+
+        def _queue(self, message: Mapping[str, Any]) -> None:
+            self.queued.append(dumps(message))
+
+    class Folds:
+        keys: list[str] = []
+
+        def fold(self, keys: Iterable[str]) -> None:
+            self.keys = list(keys)
+
+    handle, worker = Recorded(), Folds()
+    handle.fold(["metric:http_req_duration", "endpoint:events"])
+    (line,) = handle.queued
+    _control(worker, loads(line), lambda _: None)  # type: ignore[arg-type]
+    assert worker.keys == ["metric:http_req_duration", "endpoint:events"]

@@ -194,3 +194,14 @@ def test_a_workers_deltas_go_as_buckets_past_the_limit_and_merge_to_one_digest_o
     assert [merged.percentile(p) for p in PERCENTILES] == [whole.percentile(p) for p in PERCENTILES]
     assert dict(merged.state().buckets) == dict(whole.state().buckets)
     assert merged.state().zeros == whole.state().zeros
+
+
+def test_an_announced_trend_goes_as_buckets_at_once_and_others_stay_exact() -> None:
+    rng = random.Random(3)
+    folding = TrendFolding()
+    folding.announce(["metric:t"])
+    delta = _trend_delta(_samples(rng, 10), 100)
+    folding.apply(delta)
+    trend = delta.trend("t")
+    assert trend is not None and not trend.is_exact
+    assert delta.groups["::load"].digest.is_exact, "group:::load was not announced and is under the limit"
