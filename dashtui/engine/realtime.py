@@ -29,9 +29,6 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import anyio
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
-from websockets.protocol import State
 
 from ..metrics.snapshot import FailureRecord
 from ..metrics.types import Sample, Tags
@@ -53,6 +50,8 @@ from .phoenix import (
 )
 
 if TYPE_CHECKING:
+    from websockets.asyncio.client import ClientConnection
+
     from .vu import VU
 
 __all__ = [
@@ -175,6 +174,10 @@ class Subscription:
 
     async def _connect(self, url: str, until: float) -> ClientConnection | None:
         """Open the socket (TCP, TLS, upgrade) and emit realtime_connecting; None when it failed."""
+        # websockets loads with the first subscription: REST-only runs and coordinators never need it
+        from websockets.asyncio.client import connect
+        from websockets.exceptions import InvalidHandshake, InvalidStatus
+
         started = self.clock.now()
         timeout = self.spec.subscribe_timeout
         ws: ClientConnection | None = None
@@ -206,6 +209,8 @@ class Subscription:
 
     async def _session(self, ws: ClientConnection, until: float) -> bool:
         """Join and hold on one socket. True when the hold ended, False when the socket must be replaced."""
+        from websockets.exceptions import ConnectionClosed
+
         self._ref = 0
         self._heartbeat_ref = None
         self._next_heartbeat = self.clock.now() + self.spec.heartbeat_interval
@@ -235,6 +240,8 @@ class Subscription:
 
     async def _close(self, ws: ClientConnection) -> None:
         """Leave and close within CLOSE_TIMEOUT, even while the VU is being cancelled."""
+        from websockets.protocol import State
+
         self._set_established(False)
         with anyio.CancelScope(shield=True, deadline=anyio.current_time() + CLOSE_TIMEOUT):
             try:
