@@ -28,7 +28,7 @@ so its share climbs for a window's length): a handful of lines over a whole run,
 WORSEN_MIN_SHARE = 0.05
 WORSEN_MIN_MS = 10.0
 
-_BEAT = 0.1
+_BEAT = 0.25
 _DEADLINE_SLACK = 1.0
 """Seconds past the planned end plus gracefulStop before the watchdog takes over a stuck loop."""
 

@@ -56,8 +56,6 @@ EXIT_CONFIG = 104
 EXIT_ABORTED_BY_SIGNAL = 105
 EXIT_SCRIPT_ERROR = 107
 
-THRESHOLD_POLL = 0.2
-"""How often the live threshold watcher asks whether an evaluation is due (k6's ticker is 2 s)."""
 ADJUSTABLE_EXECUTORS = ("constant-vus", "ramping-vus")
 
 
@@ -389,21 +387,26 @@ class Coordinator:
         if delta.final:
             state.state = "done"
 
-    async def _watch_thresholds(self) -> None:
-        while True:
-            await anyio.sleep(THRESHOLD_POLL)
-            elapsed = self.accumulator.elapsed
-            if not self.monitor.due(elapsed):
-                continue
-            results = self.monitor.check(self.accumulator.metrics_snapshot(self._threshold_keys))
-            reason = self.monitor.abort_reason(results, elapsed)
-            if reason is not None and self.aborted_by is None:
-                self.aborted_by = reason
-                self.stop(graceful=False)
+    def _on_live_delta(self, state: _WorkerState, delta: Delta) -> None:
+        self._on_delta(state, delta)
+        if not delta.final:
+            self._check_thresholds()
+
+    def _check_thresholds(self) -> None:
+        """Live thresholds, when due (every 2 s of run time, as k6's ticker): the merged data changes only
+        when a delta arrives, so a delta is when to look; abortOnFail stops every worker."""
+        elapsed = self.accumulator.elapsed
+        if not self.monitor.due(elapsed):
+            return
+        results = self.monitor.check(self.accumulator.metrics_snapshot(self._threshold_keys))
+        reason = self.monitor.abort_reason(results, elapsed)
+        if reason is not None and self.aborted_by is None:
+            self.aborted_by = reason
+            self.stop(graceful=False)
 
     async def _drive(self, state: _WorkerState, epoch_wall: float) -> None:
         try:
-            await state.handle.run(epoch_wall, lambda delta: self._on_delta(state, delta))
+            await state.handle.run(epoch_wall, lambda delta: self._on_live_delta(state, delta))
         except WorkerLost as exc:
             self._lose(state, str(exc))
         finally:
@@ -445,13 +448,10 @@ class Coordinator:
             await state.handle.close()
         epoch_wall = self.clock.wall() + self.start_margin
         self._epoch = self.clock.now() + self.start_margin
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(self._watch_thresholds)
-            async with anyio.create_task_group() as drivers:
-                for state in self.workers:
-                    if state.state != "lost":
-                        drivers.start_soon(self._drive, state, epoch_wall)
-            tg.cancel_scope.cancel()
+        async with anyio.create_task_group() as drivers:
+            for state in self.workers:
+                if state.state != "lost":
+                    drivers.start_soon(self._drive, state, epoch_wall)
         return self.finish()
 
     def finish(self) -> RunOutcome:
