@@ -224,7 +224,7 @@ def _proto(response: httpx.Response) -> str:
 
 
 async def perform(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient | None,
     request: PreparedRequest,
     *,
     clock: Clock,
@@ -238,9 +238,12 @@ async def perform(
 
     With `transport` (dashtui's own, engine/transport.py) the request goes straight to it, prebuilt, and
     its phases come from the transport's stamps; `queueing` then gets, in ms, how long the body waited
-    between the socket and this coroutine. Otherwise it goes through `client` and httpcore's trace.
+    between the socket and this coroutine, and `client` may be None. Otherwise it goes through `client` and
+    httpcore's trace.
     Network failures do not raise: they become status 0 with k6's error and error_code tags.
     """
+    if client is None and transport is None:
+        raise ValueError("perform: no transport and no client to send the request through")
     start = clock.now()
     sent: httpx.Request | None = None
     status = 0
@@ -261,6 +264,7 @@ async def perform(
             body = await response.aread()
             phases.resumed = clock.now()
         else:
+            assert client is not None
             trace = _Trace(clock)
             sent = client.build_request(
                 request.method,

@@ -46,7 +46,6 @@ class VU:
         self.scenario = scenario
         self.tags = make_tags({**dict(tags), "scenario": scenario})
         self.connections = ctx.new_connections()
-        self.client: httpx.AsyncClient = self.connections.client
         self.vars: dict[str, Any] = {}
         self.iteration_index = 0
         self._group = ""
@@ -58,7 +57,11 @@ class VU:
         """Close this VU's connections and start afresh (k6's noVUConnectionReuse, between iterations)."""
         await self.connections.aclose()
         self.connections = self.ctx.new_connections()
-        self.client = self.connections.client
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """This VU's `httpx.AsyncClient` (for Python steps), built the first time it is asked for."""
+        return self.connections.client
 
     @property
     def group(self) -> str:
@@ -161,13 +164,14 @@ class VU:
         prepared = spec if isinstance(spec, PreparedRequest) else self._prepared(spec)
         tags = self.step_tags()
         ctx = self.ctx
+        transport = self.connections.transport_for(prepared)
         result = await perform(
-            self.client,
+            None if transport is not None else self.client,
             prepared,
             clock=ctx.clock,
             tags=tags,
             sink=ctx.sink,
-            transport=self.connections.transport_for(prepared),
+            transport=transport,
             user_agent=ctx.user_agent,
             queueing=ctx.queueing.add,
         )

@@ -125,6 +125,19 @@ async def test_idle_connection_is_reused_with_no_client_side_expiry() -> None:
     assert script.connections == 1 and script.requests == 2
 
 
+async def test_a_vu_on_the_direct_path_builds_no_client_and_closing_it_closes_its_connections() -> None:
+    script = Script()
+    with raw_server(script) as base:
+        vu, _ = _vu()
+        result = await _get(vu, f"{base}/a")
+        direct = vu.connections.direct
+        assert direct is not None and direct.idle_connections == 1
+        assert not vu.connections.client_built
+        await vu.aclose()
+    assert result.status == 200
+    assert direct.idle_connections == 0
+
+
 async def test_no_connection_reuse_reconnects_every_request() -> None:
     script = Script()
     with raw_server(script) as base:

@@ -38,6 +38,8 @@ async def test_every_vu_shares_one_tls_context_per_protocol() -> None:
     ctx, built = _ctx()
     vus = [ctx.new_connections() for _ in range(5)]
     try:
+        assert len(built) == 1, "the h2 context waits for the first client"
+        assert all(v.client is not None for v in vus)
         assert len(built) == 2
         direct = {id(v.direct._ssl) for v in vus if v.direct is not None}  # noqa: SLF001
         assert len(direct) == 1
@@ -155,3 +157,27 @@ def test_a_prepared_request_carries_what_aiohttp_is_handed_built_from_it() -> No
     assert wire.timeout.total == 7.0
     assert prepared.sent_size("dashtui/test") == _request_size(prepared, sent)
     assert prepared.http_request("dashtui/test", {}).extensions[WIRE] is wire
+
+
+async def test_a_vus_client_is_built_only_when_needed_and_closing_closes_the_direct_path() -> None:
+    ctx, _ = _ctx()
+    connections = ctx.new_connections()
+    assert connections.transport_for(HTTP) is connections.direct is not None
+    assert not connections.client_built, "an http:// request goes direct: no AsyncClient yet"
+    assert connections.transport_for(HTTPS) is None
+    client = connections.client
+    assert connections.client_built and connections.client is client, "built once, then kept"
+    await connections.aclose()
+    assert client.is_closed
+
+    unbuilt = ctx.new_connections()
+    closed: list[bool] = []
+    direct = unbuilt.direct
+    assert direct is not None
+
+    async def close_direct() -> None:
+        closed.append(True)
+
+    direct.aclose = close_direct  # type: ignore[method-assign]
+    await unbuilt.aclose()
+    assert closed == [True] and not unbuilt.client_built
