@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .clock import Clock, SystemClock
 from .engine.context import RealtimeHook, TransportFactory
 from .metrics.aggregator import SampleSink
-from .report.ci import ci_sink, metric_info, report_secrets
+from .report.ci import CiOutputs, ci_sink, metric_info, report_secrets
 from .run.coordinator import (
     EXIT_ABORTED_BY_SIGNAL,
     EXIT_CONFIG,
@@ -34,10 +34,29 @@ __all__ = [
     "EXIT_WORKER_LOST",
     "ConfigError",
     "Session",
+    "per_sample_outputs",
     "SessionOutputs",
     "registry_for",
     "threshold_config",
 ]
+
+
+def per_sample_outputs(
+    scenario: Any, ci: CiOutputs, *, env: Mapping[str, str], clock: Clock
+) -> Callable[[SampleSink], SampleSink]:
+    """A worker's `wrap_sink`: the `--out json=/csv=` streams of `ci` teed off its own sink (k6's lines)."""
+
+    def wrap(sink: SampleSink) -> SampleSink:
+        return ci_sink(
+            sink,
+            ci,
+            clock=clock,
+            registry=registry_for(scenario),
+            info=metric_info(threshold_config(scenario)),
+            secrets=report_secrets(scenario, env),
+        )
+
+    return wrap
 
 
 class Session(Coordinator):
@@ -59,17 +78,7 @@ class Session(Coordinator):
     ) -> None:
         """`segment`: the part of the run this session's engine does (k6's execution segment), or all."""
         run_clock = clock or SystemClock()
-        ci = (outputs or SessionOutputs()).ci
-
-        def streams(sink: SampleSink) -> SampleSink:
-            return ci_sink(
-                sink,
-                ci,
-                clock=run_clock,
-                registry=registry_for(scenario),
-                info=metric_info(threshold_config(scenario)),
-                secrets=report_secrets(scenario, env),
-            )
+        streams = per_sample_outputs(scenario, (outputs or SessionOutputs()).ci, env=env, clock=run_clock)
 
         def one_worker(track: tuple[str, ...]) -> list[WorkerHandle]:
             worker = Worker(

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..report import OutputPathError, check_distinct, check_writable
 from ..report.ci import CiOutputs
-from ..report.streams import StreamSpec, parse_out
+from ..report.streams import StreamSpec, parse_out, worker_path
 from ..run.cluster import cluster_coordinator, cluster_workers
 from ..run.coordinator import Coordinator, WorkerLost
 from ..run.processes import auto_workers, process_coordinator
@@ -61,6 +61,12 @@ class Placement:
 def placement(args: argparse.Namespace, scenario: Any) -> Placement:
     """`--workers` and `--cluster`: how many workers, and on which Dask workers if any."""
     dask_workers: tuple[str, ...] = ()
+    streams = [str(out) for out in args.out or [] if str(out).startswith(("json=", "csv="))]
+    if args.cluster and streams:
+        raise UsageError(
+            f"--out {streams[0]}: per-sample outputs are not written under --cluster: each Dask worker would "
+            "write its file on its own machine; use the JSON report (--out FILE), or local --workers"
+        )
     if args.cluster:
         try:
             dask_workers = tuple(cluster_workers(args.cluster))
@@ -82,12 +88,13 @@ def placement(args: argparse.Namespace, scenario: Any) -> Placement:
             f"--execution-segment with {count} workers: the workers split the whole run into equal segments; "
             "give either --workers/--cluster or --execution-segment, not both"
         )
-    streams = [str(out) for out in args.out or [] if str(out).startswith(("json=", "csv="))]
-    if count > 1 and streams:
-        raise UsageError(
-            f"--out {streams[0]}: per-sample outputs are not written under several workers yet "
-            f"(found {count} workers); run with --workers 1"
-        )
+    for out in streams if count > 1 else ():
+        path = Path(out.partition("=")[2])
+        if path.exists() and not path.is_file():
+            raise UsageError(
+                f"--out {out}: under {count} workers each worker writes its own file "
+                f"({worker_path(path, 'w1').name}, …); {path} is not a regular file to name them after"
+            )
     return Placement(count, args.cluster or None, dask_workers)
 
 
@@ -112,6 +119,7 @@ def make_coordinator(
         "stages": [[s.duration, s.target] for s in args.stage or []],
         "seed": args.seed,
         "http1": args.http1,
+        "streams": [[s.kind, str(s.path.resolve())] for s in outputs.ci.streams],
     }
     try:
         if place.cluster is not None:

@@ -194,8 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="[TYPE=]PATH",
-        help="json=FILE / csv=FILE: k6's per-sample NDJSON / CSV (.gz compresses); a plain PATH: the "
-        "handleSummary JSON report; may be given several times",
+        help="json=FILE / csv=FILE: k6's per-sample NDJSON / CSV (.gz compresses; under --workers N, one "
+        "file per worker: NAME.w1.json…); a plain PATH: the handleSummary JSON report; may be given "
+        "several times",
     )
     parser.add_argument("--junit", type=Path, metavar="FILE", help="JUnit XML: thresholds and checks")
     parser.add_argument(

@@ -84,6 +84,15 @@ def parse_out(value: str) -> StreamSpec | Path:
     return Path(value)
 
 
+def worker_path(path: Path, worker: str) -> Path:
+    """Where one worker of several writes a per-sample output named `path`: the worker's name before the
+    first suffix, so each file keeps its kind and compression (`samples.json.gz` → `samples.w1.json.gz`)."""
+    name = path.name
+    dot = name.find(".", 1)
+    stem, suffixes = (name, "") if dot < 0 else (name[:dot], name[dot:])
+    return path.with_name(f"{stem}.{worker}{suffixes}")
+
+
 @dataclass(frozen=True, slots=True)
 class WallTime:
     """Monotonic seconds → wall-clock seconds, from one pair of readings taken together."""

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from ..clock import Clock, SystemClock
+from ..report.streams import worker_path
 from .coordinator import WorkerLost
 from .protocol import Progress
 from .wire import WireError, decode_delta
@@ -38,23 +40,29 @@ def worker_specs(
     segments: list[tuple[str, str]],
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """(name, segment, spec) for each worker: the coordinator's spec with that worker's segment, the
-    variables it may see, the submetrics to track and a seed of its own (the run's seed + its index)."""
+    variables it may see, the submetrics to track, a seed of its own (the run's seed + its index) and its
+    own file for each per-sample output (`samples.json` → `samples.w1.json`)."""
     seed = spec.get("seed")
-    return [
-        (
-            f"w{i + 1}",
-            segment,
-            {
-                **spec,
-                "env": dict(env),
-                "track": list(track),
-                "segment": segment,
-                "sequence": sequence,
-                "seed": None if seed is None else int(seed) + i,
-            },
+    specs = []
+    for i, (segment, sequence) in enumerate(segments):
+        name = f"w{i + 1}"
+        streams = [[kind, str(worker_path(Path(path), name))] for kind, path in spec.get("streams") or ()]
+        specs.append(
+            (
+                name,
+                segment,
+                {
+                    **spec,
+                    "env": dict(env),
+                    "track": list(track),
+                    "segment": segment,
+                    "sequence": sequence,
+                    "seed": None if seed is None else int(seed) + i,
+                    "streams": streams,
+                },
+            )
         )
-        for i, (segment, sequence) in enumerate(segments)
-    ]
+    return specs
 
 
 class RemoteWorker:

@@ -19,8 +19,11 @@ from typing import Any
 import anyio
 
 from ..clock import Clock, SystemClock
+from ..report.ci import CiOutputs
+from ..report.streams import StreamSpec
 from ..scenario import ScenarioError, ScriptError, Stage, apply_shortcuts, load_scenario
 from ..scenario.segments import ExecutionTuple
+from ..session import per_sample_outputs
 from .wire import WireError, dumps, encode_delta, loads
 from .worker import ConfigError, Delta, Worker
 
@@ -52,6 +55,7 @@ def build_worker(spec: Mapping[str, Any], clock: Clock) -> Worker:
         scenario = apply_shortcuts(
             scenario, vus=vus, duration=duration, iterations=iterations, stages=stages or None
         )
+    streams = tuple(StreamSpec(str(kind), Path(str(path))) for kind, path in spec.get("streams") or ())
     return Worker(
         scenario,
         name=str(spec["name"]),
@@ -61,6 +65,9 @@ def build_worker(spec: Mapping[str, Any], clock: Clock) -> Worker:
         seed=spec.get("seed"),
         segment=_segment(spec),
         http1=bool(spec.get("http1")),
+        wrap_sink=per_sample_outputs(scenario, CiOutputs(streams=streams), env=env, clock=clock)
+        if streams
+        else None,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import signal
@@ -93,6 +94,33 @@ def test_two_workers_run_exactly_the_iterations_one_process_runs(
             ]
             assert sum(w["requests"] for w in listed) == counts[2][1]
     assert counts[1] == counts[2]
+
+
+def test_under_two_workers_each_writes_its_own_samples_and_together_they_hold_every_request(
+    standin: StandInProcess, tmp_path: Path
+) -> None:
+    preset = _preset(tmp_path, SCENARIOS["shared-iterations"])
+    out = tmp_path / "summary.json"
+    standin.reset_stats()
+    result = run_dashtui(
+        ["--headless", "-q", str(preset), "--workers", "2", "--out", str(out),
+         "--out", f"json={tmp_path / 'samples.ndjson'}", "--out", f"csv={tmp_path / 'samples.csv.gz'}"],
+        standin.env(),
+        tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "samples.ndjson").exists() and not (tmp_path / "samples.csv.gz").exists()
+    _, requests = _counts(out)
+    points: dict[str, int] = {}
+    for worker in ("w1", "w2"):
+        ndjson = (tmp_path / f"samples.{worker}.ndjson").read_text()
+        lines = [json.loads(line) for line in ndjson.splitlines()]
+        points[worker] = sum(1 for o in lines if o["type"] == "Point" and o["metric"] == "http_reqs")
+        with gzip.open(tmp_path / f"samples.{worker}.csv.gz", "rt") as csv_file:
+            rows = [row for row in csv_file.read().splitlines() if row.startswith("http_reqs,")]
+        assert len(rows) == points[worker]
+        assert points[worker] > 0, f"{worker} wrote no request"
+    assert sum(points.values()) == requests == standin.stats()["requests"]
 
 
 def _coordinator(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,8 +12,9 @@ import pytest
 from dashtui.cli.errors import UsageError
 from dashtui.cli.load import placement
 from dashtui.cli.options import build_parser
+from dashtui.report.streams import worker_path
 from dashtui.run.processes import auto_workers, equal_segments, measure_offset
-from dashtui.run.remote import RemoteWorker
+from dashtui.run.remote import RemoteWorker, worker_specs
 from dashtui.run.wire import dumps, loads
 from dashtui.run.worker import WorkerReady
 from dashtui.run.worker_main import _control
@@ -84,14 +86,48 @@ def _args(*argv: str) -> argparse.Namespace:
     return build_parser().parse_args(list(argv))
 
 
-def test_per_sample_outputs_are_refused_under_several_workers() -> None:
+def test_per_sample_outputs_are_refused_under_a_cluster_and_kept_under_local_workers() -> None:
     scenario = load_scenario("dashboard", env=ENV)
     assert placement(_args("--out", "json=samples.json"), scenario).workers == 1
+    assert placement(_args("--workers", "2", "--out", "json=samples.json"), scenario).workers == 2
     with pytest.raises(
-        UsageError, match=r"--out json=samples.json: per-sample outputs are not written under"
+        UsageError, match=r"--out csv=s.csv: per-sample outputs are not written under --cluster"
     ):
-        placement(_args("--workers", "2", "--out", "json=samples.json"), scenario)
+        placement(_args("--cluster", "tcp://127.0.0.1:1", "--workers", "2", "--out", "csv=s.csv"), scenario)
     assert placement(_args("--workers", "2", "--out", "summary.json"), scenario).workers == 2
+
+
+def test_under_workers_a_per_sample_output_must_name_a_file(tmp_path: Path) -> None:
+    scenario = load_scenario("dashboard", env=ENV)
+    (tmp_path / "samples").mkdir()
+    with pytest.raises(UsageError, match=r"own file \(samples.w1, …\); .*samples is not a regular file"):
+        placement(_args("--workers", "2", "--out", f"json={tmp_path / 'samples'}"), scenario)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("samples.json", "samples.w1.json"),
+        ("samples.ndjson.gz", "samples.w1.ndjson.gz"),
+        ("samples", "samples.w1"),
+        (".hidden.csv", ".hidden.w1.csv"),
+    ],
+)
+def test_a_workers_file_carries_its_name_before_the_first_suffix(name: str, expected: str) -> None:
+    assert worker_path(Path("out") / name, "w1") == Path("out") / expected
+
+
+def test_each_worker_spec_gets_its_own_stream_files() -> None:
+    specs = worker_specs(
+        {"streams": [["json", "/r/samples.json.gz"], ["csv", "/r/s.csv"]], "seed": None},
+        env={},
+        track=(),
+        segments=[("0:1/2", "0,1/2,1"), ("1/2:1", "0,1/2,1")],
+    )
+    assert [(name, spec["streams"]) for name, _, spec in specs] == [
+        ("w1", [["json", "/r/samples.w1.json.gz"], ["csv", "/r/s.w1.csv"]]),
+        ("w2", [["json", "/r/samples.w2.json.gz"], ["csv", "/r/s.w2.csv"]]),
+    ]
 
 
 def test_a_fold_control_goes_over_the_wire_to_the_workers_fold() -> None:
