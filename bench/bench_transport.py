@@ -1,8 +1,9 @@
 """CPU per request of the request path: today's httpx `AsyncClient.send` against the direct aiohttp transport.
 
 Usage: .venv/bin/python -m bench.bench_transport [--vus 50] [--seconds 8] [--delay 0] [--runs 2]
-The target is nginx (Debian's nginx-light + libnginx-mod-http-echo, found at /usr/sbin/nginx) on 127.0.0.1,
-plain HTTP and HTTPS with h2, started and stopped here; without nginx the bench says so and stops.
+The target is bench/nginx_target.py's nginx (Debian's nginx-light + libnginx-mod-http-echo) on 127.0.0.1,
+plain HTTP and HTTPS (h2 by ALPN, a throwaway CA's certificate), started and stopped here: `/fast` with no
+delay, `/rest/v1/` after `--delay`; without nginx the bench says so and stops.
 Each mode runs `--vus` loops of `perform()` with no think time; records go nowhere (the metrics' cost is
 bench_engine's), so the figure is the request path's: generator CPU time per request and requests per
 CPU-second. Modes: httpx (before), direct (after), direct on uvloop (when installed), https HTTP/1.1 direct,
@@ -14,10 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
-import os
-import shutil
 import ssl
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -35,60 +33,21 @@ from dashtui.metrics.aggregator import SampleSink
 from dashtui.metrics.snapshot import FailureRecord
 from dashtui.metrics.types import RequestRecord
 
-from ._target import BODY, free_port
-
-NGINX = "/usr/sbin/nginx"
-ECHO_MODULE = "/usr/lib/nginx/modules/ngx_http_echo_module.so"
+from .nginx_target import TargetUnavailable, TlsFiles, nginx_target
 
 
 @contextlib.contextmanager
 def nginx(delay: float) -> Iterator[tuple[str, str, trustme.CA]]:
-    """nginx on 127.0.0.1: yields (http base, https base, the CA its certificate chains to)."""
+    """bench/nginx_target.py's nginx, plain and TLS (h2 by ALPN) with a throwaway CA: (http, https, CA)."""
     ca = trustme.CA()
     leaf = ca.issue_cert("127.0.0.1")
-    with tempfile.TemporaryDirectory(prefix="dashtui-nginx-") as tmp:
-        root = Path(tmp)
-        leaf.cert_chain_pems[0].write_to_path(str(root / "cert.pem"))
-        leaf.private_key_pem.write_to_path(str(root / "key.pem"))
-        http_port, https_port = free_port(), free_port()
-        body = BODY.decode().replace("'", "")
-        answer = f"echo_sleep {delay}; echo '{body}';" if delay > 0 else f"return 200 '{body}';"
-        (root / "nginx.conf").write_text(
-            f"""load_module {ECHO_MODULE};
-worker_processes 1;
-daemon off;
-pid {root}/nginx.pid;
-error_log {root}/error.log warn;
-events {{ worker_connections 8192; }}
-http {{
-    access_log off;
-    keepalive_timeout 75s;
-    keepalive_requests 1000000;
-    client_body_temp_path {root};
-    server {{
-        listen 127.0.0.1:{http_port} reuseport backlog=4096;
-        listen 127.0.0.1:{https_port} ssl http2 backlog=4096;
-        ssl_certificate {root}/cert.pem;
-        ssl_certificate_key {root}/key.pem;
-        default_type application/json;
-        location / {{ {answer} }}
-    }}
-}}
-"""
-        )
-        process = subprocess.Popen([NGINX, "-p", str(root), "-c", str(root / "nginx.conf")])
-        try:
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                try:
-                    httpx.get(f"http://127.0.0.1:{http_port}/", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.05)
-            yield f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}", ca
-        finally:
-            process.terminate()
-            process.wait(10)
+    with tempfile.TemporaryDirectory(prefix="dashtui-tls-") as tmp:
+        tls = TlsFiles(certificate=Path(tmp) / "cert.pem", key=Path(tmp) / "key.pem")
+        leaf.cert_chain_pems[0].write_to_path(str(tls.certificate))
+        leaf.private_key_pem.write_to_path(str(tls.key))
+        with nginx_target(delay, connections=8192, tls=tls) as target:
+            assert target.https_url is not None
+            yield target.url, target.https_url, ca
 
 
 class _Protocols(SampleSink):
@@ -124,7 +83,7 @@ async def _loops(
     sink = _Protocols()
     ctx = RunContext(clock=clock, sink=sink, batch_per_host=6, http1=mode != "https-h2")
     ctx.ssl_factory = trusted
-    request = PreparedRequest("GET", f"{url}/rest/v1/orders?select=id&limit=1", "orders")
+    request = PreparedRequest("GET", url, "orders")
     shared = trusted()
     clients = []
     transports: list[httpx.AsyncBaseTransport | None] = []
@@ -171,8 +130,6 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.0, help="nginx's delay before answering (s)")
     parser.add_argument("--runs", type=int, default=2)
     args = parser.parse_args()
-    if not (os.path.exists(NGINX) and os.path.exists(ECHO_MODULE)) or shutil.which("nginx") is None:
-        raise SystemExit("bench_transport: needs nginx-light and libnginx-mod-http-echo (apt-get install)")
     modes = [
         ("httpx", "http", "asyncio"),
         ("direct", "http", "asyncio"),
@@ -188,19 +145,35 @@ def main() -> None:
     print(
         f"{'path':<22} {'loop':<8} {'requests':>9} {'req/s':>8} {'µs CPU/req':>11} {'req/CPU-s':>10}  proto"
     )
-    with nginx(args.delay) as (http_base, https_base, ca):
-        for mode, scheme, loop in modes:
-            for _ in range(args.runs):
-                url = http_base if scheme == "http" else https_base
-                options = {"use_uvloop": True} if loop == "uvloop" else {}
-                count, cpu, wall, protos = anyio.run(
-                    _loops, mode, url, ca, args.vus, args.seconds, backend="asyncio", backend_options=options
-                )
-                per = cpu / count * 1e6 if count else float("nan")
-                print(
-                    f"{mode:<22} {loop:<8} {count:>9} {count / wall:>8.0f} {per:>11.0f} "
-                    f"{count / cpu if cpu else 0:>10.0f}  {','.join(sorted(protos))}"
-                )
+    path = "/rest/v1/orders?select=id&limit=1" if args.delay > 0 else "/fast"
+    try:
+        with nginx(args.delay) as (http_base, https_base, ca):
+            run_modes(modes, path, http_base, https_base, ca, args)
+    except TargetUnavailable as exc:
+        raise SystemExit(f"bench_transport: {exc}") from None
+
+
+def run_modes(
+    modes: list[tuple[str, str, str]],
+    path: str,
+    http_base: str,
+    https_base: str,
+    ca: trustme.CA,
+    args: argparse.Namespace,
+) -> None:
+    """Each mode `--runs` times, one line per run."""
+    for mode, scheme, loop in modes:
+        for _ in range(args.runs):
+            url = (http_base if scheme == "http" else https_base) + path
+            options = {"use_uvloop": True} if loop == "uvloop" else {}
+            count, cpu, wall, protos = anyio.run(
+                _loops, mode, url, ca, args.vus, args.seconds, backend="asyncio", backend_options=options
+            )
+            per = cpu / count * 1e6 if count else float("nan")
+            print(
+                f"{mode:<22} {loop:<8} {count:>9} {count / wall:>8.0f} {per:>11.0f} "
+                f"{count / cpu if cpu else 0:>10.0f}  {','.join(sorted(protos))}"
+            )
 
 
 if __name__ == "__main__":

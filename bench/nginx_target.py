@@ -72,14 +72,23 @@ class Nginx:
 
 
 @dataclass(frozen=True)
+class TlsFiles:
+    """A certificate chain and its key, PEM files, for the target's https listener (HTTP/2 by ALPN)."""
+
+    certificate: Path
+    key: Path
+
+
+@dataclass(frozen=True)
 class NginxTarget:
-    """A running target: its base URL and the master process id."""
+    """A running target: its base URL (and its https one when asked for) and the master process id."""
 
     url: str
     port: int
     pid: int
     delay: float
     root: Path
+    https_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,9 +170,25 @@ def ensure_wrk(install: bool = True) -> Path:
 
 
 def render_config(
-    nginx: Nginx, *, root: Path, port: int, delay: float = 0.05, connections: int = 16384
+    nginx: Nginx,
+    *,
+    root: Path,
+    port: int,
+    delay: float = 0.05,
+    connections: int = 16384,
+    tls: TlsFiles | None = None,
+    tls_port: int = 0,
 ) -> str:
-    """The whole nginx.conf: one worker, keep-alive 75 s, no access log, every path inside `root`."""
+    """The whole nginx.conf: one worker, keep-alive 75 s, no access log, every path inside `root`; with
+    `tls`, the same locations on `tls_port` too, over TLS with HTTP/2 offered by ALPN."""
+    https = (
+        f"""
+        listen 127.0.0.1:{tls_port} ssl http2 backlog=65535;
+        ssl_certificate {tls.certificate};
+        ssl_certificate_key {tls.key};"""
+        if tls is not None
+        else ""
+    )
     temp = "\n".join(
         f"    {directive} {root / directive.removesuffix('_temp_path')};"
         for directive, module in TEMP_PATHS
@@ -188,7 +213,7 @@ http {{
 {temp}
 
     server {{
-        listen 127.0.0.1:{port} backlog=65535;
+        listen 127.0.0.1:{port} backlog=65535;{https}
         server_name bench;
 
         location /rest/v1/ {{
@@ -206,9 +231,22 @@ http {{
 """
 
 
-def write_config(nginx: Nginx, root: Path, port: int, delay: float, connections: int) -> Path:
+def write_config(
+    nginx: Nginx,
+    root: Path,
+    port: int,
+    delay: float,
+    connections: int,
+    *,
+    tls: TlsFiles | None = None,
+    tls_port: int = 0,
+) -> Path:
     path = root / "nginx.conf"
-    path.write_text(render_config(nginx, root=root, port=port, delay=delay, connections=connections))
+    path.write_text(
+        render_config(
+            nginx, root=root, port=port, delay=delay, connections=connections, tls=tls, tls_port=tls_port
+        )
+    )
     return path
 
 
@@ -251,16 +289,18 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def nginx_target(
-    delay: float = 0.05, *, connections: int = 16384, install: bool = True
+    delay: float = 0.05, *, connections: int = 16384, install: bool = True, tls: TlsFiles | None = None
 ) -> Iterator[NginxTarget]:
-    """Start nginx on 127.0.0.1 (a free port), its own process group; stop it, remove its files on exit."""
+    """Start nginx on 127.0.0.1 (a free port; with `tls`, a second one for https), its own process group;
+    stop it, remove its files on exit."""
     nginx = ensure_nginx(install)
     root = Path(tempfile.mkdtemp(prefix="dashtui-nginx-"))
     process: subprocess.Popen[bytes] | None = None
     try:
         for _attempt in range(3):
             port = free_port()
-            config = write_config(nginx, root, port, delay, connections)
+            tls_port = free_port() if tls is not None else 0
+            config = write_config(nginx, root, port, delay, connections, tls=tls, tls_port=tls_port)
             process = subprocess.Popen(
                 [nginx.binary, "-p", f"{root}/", "-e", str(root / "error.log"), "-c", str(config)],
                 stdin=subprocess.DEVNULL,
@@ -274,7 +314,12 @@ def nginx_target(
                 time.sleep(0.05)
             if process.poll() is None and _accepts(port):
                 yield NginxTarget(
-                    url=f"http://127.0.0.1:{port}", port=port, pid=process.pid, delay=delay, root=root
+                    url=f"http://127.0.0.1:{port}",
+                    port=port,
+                    pid=process.pid,
+                    delay=delay,
+                    root=root,
+                    https_url=f"https://127.0.0.1:{tls_port}" if tls is not None else None,
                 )
                 return
             _stop(process)

@@ -8,10 +8,11 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import trustme
 
 from bench import _presets
 from bench._proctree import TreeWatch, children_cpu_seconds
-from bench.nginx_target import check_config, find_nginx, free_port, parse_wrk, write_config
+from bench.nginx_target import TlsFiles, check_config, find_nginx, free_port, parse_wrk, write_config
 from dashtui.scenario import load_scenario
 from dashtui.scenario.model import BatchStep, GroupStep, RealtimeStep, RequestStep
 
@@ -30,6 +31,21 @@ def test_nginx_accepts_the_generated_config(tmp_path: Path) -> None:
     text = config.read_text()
     assert "echo_sleep 0.05;" in text and "worker_processes 1;" in text and "keepalive_timeout 75s;" in text
     assert "listen 127.0.0.1:" in text and "access_log off;" in text
+    checked = check_config(NGINX, config)
+    assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx with the echo module is not installed (see above)")
+def test_nginx_accepts_the_config_with_an_h2_tls_listener(tmp_path: Path) -> None:
+    assert NGINX is not None
+    leaf = trustme.CA().issue_cert("127.0.0.1")
+    tls = TlsFiles(certificate=tmp_path / "cert.pem", key=tmp_path / "key.pem")
+    leaf.cert_chain_pems[0].write_to_path(str(tls.certificate))
+    leaf.private_key_pem.write_to_path(str(tls.key))
+    port, tls_port = free_port(), free_port()
+    config = write_config(NGINX, tmp_path, port, delay=0.05, connections=4096, tls=tls, tls_port=tls_port)
+    text = config.read_text()
+    assert f"listen 127.0.0.1:{tls_port} ssl http2" in text and f"ssl_certificate {tls.certificate};" in text
     checked = check_config(NGINX, config)
     assert checked.returncode == 0, checked.stderr
 
