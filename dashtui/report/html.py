@@ -215,15 +215,7 @@ def render_html(data: Mapping[str, Any], series: Sequence[SeriesPoint]) -> str:
     verdict = view.verdict()
     preset = view.own.get("preset")
     title = f"dashtui report: {preset}" if isinstance(preset, str) and preset else "dashtui report"
-    reqs, rate = view.value("http_reqs", "count"), view.value("http_reqs", "rate")
-    p95, failed = view.value("http_req_duration", "p(95)"), view.value("http_req_failed", "rate")
-    facts = [f"duration {format_duration(view.duration_s * 1000)}"]
-    if reqs is not None:
-        facts.append(f"{int(reqs)} requests" + (f" ({rate:.1f}/s)" if rate is not None else ""))
-    if p95 is not None:
-        facts.append(f"p95 {format_duration(p95)}")
-    if failed is not None:
-        facts.append(f"errors {format_rate_percent(failed)}")
+    facts = view.facts()
     body = [
         f"<h1>{escape(title)}</h1>",
         f'<p><span class="verdict {verdict}">{verdict}</span></p>',

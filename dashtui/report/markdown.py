@@ -38,18 +38,7 @@ def render_markdown(data: Mapping[str, Any], *, title: str = "dashtui load test"
     preset = view.own.get("preset")
     heading = f"## {title}" + (f": `{preset}`" if isinstance(preset, str) and preset else "")
     lines = [heading, "", _VERDICT[view.verdict()], ""]
-    reqs = view.value("http_reqs", "count")
-    rate = view.value("http_reqs", "rate")
-    failed = view.value("http_req_failed", "rate")
-    p95 = view.value("http_req_duration", "p(95)")
-    facts = [f"duration {format_duration(view.duration_s * 1000)}"]
-    if reqs is not None:
-        facts.append(f"{int(reqs)} requests" + (f" ({rate:.1f}/s)" if rate is not None else ""))
-    if p95 is not None:
-        facts.append(f"p95 {format_duration(p95)}")
-    if failed is not None:
-        facts.append(f"errors {format_rate_percent(failed)}")
-    lines += [" · ".join(facts), ""]
+    lines += [" · ".join(view.facts()), ""]
     if view.warning:
         lines += [f"> **Generator overloaded:** {view.warning}", ""]
 

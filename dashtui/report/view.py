@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..metrics.format import humanize_value
+from ..metrics.format import format_duration, format_rate_percent, humanize_value
 from ..metrics.snapshot import CheckStats, Snapshot, finite
 from .k6json import EXTRAS_KEY, generator_warning
 
@@ -228,6 +228,19 @@ class SummaryView:
         metric = self.metrics.get(key)
         values = metric.get("values") if isinstance(metric, Mapping) else None
         return _number(values.get(stat)) if isinstance(values, Mapping) else None
+
+    def facts(self) -> list[str]:
+        """The run in a line's parts: duration, requests (and their rate), p95, error rate, those recorded."""
+        reqs, rate = self.value("http_reqs", "count"), self.value("http_reqs", "rate")
+        p95, failed = self.value("http_req_duration", "p(95)"), self.value("http_req_failed", "rate")
+        facts = [f"duration {format_duration(self.duration_s * 1000)}"]
+        if reqs is not None:
+            facts.append(f"{int(reqs)} requests" + (f" ({rate:.1f}/s)" if rate is not None else ""))
+        if p95 is not None:
+            facts.append(f"p95 {format_duration(p95)}")
+        if failed is not None:
+            facts.append(f"errors {format_rate_percent(failed)}")
+        return facts
 
     def realtime(self) -> list[tuple[str, Mapping[str, Any]]]:
         """The Realtime metrics (`realtime_*`), by name."""
