@@ -15,11 +15,9 @@ from dashtui.engine.context import RunContext
 from dashtui.engine.errors import DIAL_REFUSED, TIMEOUT, TLS_HOSTNAME, TLS_UNKNOWN_AUTHORITY
 from dashtui.engine.http import HttpResult, PreparedRequest
 from dashtui.engine.vu import VU
-from dashtui.metrics import Sample
-from dashtui.metrics.aggregator import SampleSink
-from dashtui.metrics.snapshot import FailureRecord
 from dashtui.scenario.model import RequestStep
 
+from .realtime_support import Recorder
 from .transport_support import Certificates, Script, certificates, delayed_app, hypercorn_server, raw_server
 
 pytestmark = [pytest.mark.anyio, pytest.mark.integration]
@@ -28,24 +26,9 @@ DELAY = 0.03
 """How long the servers wait before answering: waiting can be no shorter."""
 
 
-class ListSink(SampleSink):
-    def __init__(self) -> None:
-        self.samples: list[Sample] = []
-        self.failures: list[FailureRecord] = []
-
-    def add(self, sample: Sample) -> None:
-        self.samples.append(sample)
-
-    def add_failure(self, record: FailureRecord) -> None:
-        self.failures.append(record)
-
-    def requests(self) -> list[Sample]:
-        return [s for s in self.samples if s.metric == "http_reqs"]
-
-
-def _vu(trust: Certificates | None = None, **options: object) -> tuple[VU, ListSink]:
+def _vu(trust: Certificates | None = None, **options: object) -> tuple[VU, Recorder]:
     """A VU of a run whose TLS contexts trust `trust`'s throwaway CA."""
-    sink = ListSink()
+    sink = Recorder()
     ctx = RunContext(clock=SystemClock(), sink=sink, **options)  # type: ignore[arg-type]
     if trust is not None:
         ctx.ssl_factory = trust.client
@@ -83,7 +66,7 @@ async def test_fresh_connection_has_every_phase_and_body_time_counts_as_receivin
     assert t.receiving > 0
     assert t.sending + t.waiting + t.receiving >= 2 * DELAY * 1000 * 0.9
     assert result.json() == rows
-    tags = dict(sink.requests()[0].tags)
+    tags = dict(sink.of("http_reqs")[0].tags)
     assert tags["proto"] == "HTTP/1.1"
     assert tags["status"] == "200"
 
@@ -177,7 +160,7 @@ async def test_a_reused_connection_closed_before_any_byte_is_retried_once_and_co
     assert second.status == 200 and second.error == ""
     assert second.timings.connecting > 0
     assert script.connections == 2 and script.requests == 3
-    assert len(sink.requests()) == 2
+    assert len(sink.of("http_reqs")) == 2
 
 
 async def test_a_post_is_not_retried_even_on_a_reused_connection() -> None:
@@ -204,7 +187,7 @@ async def test_a_fresh_connection_closed_before_any_byte_is_not_retried() -> Non
     assert result.status == 0
     assert result.error == "EOF"
     assert script.requests == 1
-    assert dict(sink.requests()[0].tags)["error_code"] == "1000"
+    assert dict(sink.of("http_reqs")[0].tags)["error_code"] == "1000"
 
 
 async def test_no_vu_connection_reuse_closes_connections_between_iterations() -> None:
@@ -237,7 +220,7 @@ async def test_https_with_http1_takes_the_fast_path_and_times_the_tls_handshake(
             await vu.aclose()
     _assert_fresh_phases(first, tls=True)
     assert second.timings.tls_handshaking == 0 and second.timings.connecting == 0
-    assert {dict(s.tags)["proto"] for s in sink.requests()} == {"HTTP/1.1"}
+    assert {dict(s.tags)["proto"] for s in sink.of("http_reqs")} == {"HTTP/1.1"}
 
 
 async def test_https_defaults_to_h2_by_alpn_with_every_phase() -> None:
@@ -254,7 +237,7 @@ async def test_https_defaults_to_h2_by_alpn_with_every_phase() -> None:
     assert second.status == 200
     assert second.timings.connecting == 0 and second.timings.tls_handshaking == 0
     assert second.timings.sending + second.timings.waiting >= DELAY * 1000 * 0.9
-    assert {dict(s.tags)["proto"] for s in sink.requests()} == {"HTTP/2.0"}
+    assert {dict(s.tags)["proto"] for s in sink.of("http_reqs")} == {"HTTP/2.0"}
 
 
 async def test_http1_against_an_h2_server_speaks_http11() -> None:
@@ -266,7 +249,7 @@ async def test_http1_against_an_h2_server_speaks_http11() -> None:
         finally:
             await vu.aclose()
     _assert_fresh_phases(result, tls=True)
-    assert dict(sink.requests()[0].tags)["proto"] == "HTTP/1.1"
+    assert dict(sink.of("http_reqs")[0].tags)["proto"] == "HTTP/1.1"
 
 
 def _closed_port() -> int:
@@ -310,7 +293,7 @@ async def test_data_sent_counts_only_requests_that_reached_a_connection() -> Non
         finally:
             await vu.aclose()
     sent = [s.value for s in sink.samples if s.metric == "data_sent"]
-    codes = [dict(s.tags)["error_code"] for s in sink.requests()]
+    codes = [dict(s.tags)["error_code"] for s in sink.of("http_reqs")]
     assert codes == [str(DIAL_REFUSED), str(TIMEOUT)]
     assert sent[0] == 0.0
     assert sent[1] > len("GET / HTTP/1.1\r\n")
