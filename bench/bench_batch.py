@@ -23,11 +23,16 @@ from ._target import serve_target
 from .bench_engine import QUERIES
 
 
-def seed_batch_scenario(base: str, vus: int, seconds: float) -> Scenario:
-    batch = [
+def seed_batch(base: str) -> list[dict[str, object]]:
+    """The seed's initial_load batch against `base`: every dashboard query, each checked for a 200."""
+    return [
         {"url": base + path, "name": name, "checks": [{"name": f"{name} status 200", "status": 200}]}
         for name, path in QUERIES
     ]
+
+
+def seed_batch_scenario(base: str, vus: int, seconds: float) -> Scenario:
+    batch = seed_batch(base)
     return Scenario.model_validate(
         {
             "name": "bench",

@@ -25,14 +25,11 @@ from dashtui.session import Session
 from dashtui.tui import DashApp
 
 from ._target import serve_target
-from .bench_engine import QUERIES
+from .bench_batch import seed_batch
 
 
 def scenario(base: str, vus: int, seconds: float) -> Scenario:
-    batch = [
-        {"url": base + path, "name": name, "checks": [{"name": f"{name} status 200", "status": 200}]}
-        for name, path in QUERIES
-    ]
+    batch = seed_batch(base)
     return Scenario.model_validate(
         {
             "name": "bench-console",
